@@ -1,7 +1,18 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (npm run build).
-import { main } from '../dist/cli/main.js';
+// Launcher for the compiled CLI in dist/ (npm run build).
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+// The AWS SDK warns on every start under Node 20; users should not see that on every command.
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) => {
+  const text = typeof warning === 'string' ? warning : warning?.message;
+  if (typeof text === 'string' && text.startsWith('NodeVersionSupportWarning')) return;
+  return emitWarning.call(process, warning, ...rest);
+};
+
+const argv = process.argv.slice(2);
+// credential-process runs before every AWS command: answer a cache hit without loading the CLI.
+const { credentialProcessCacheHit } = await import('../dist/cli/fastPath.js');
+if (!(await credentialProcessCacheHit(argv, process.env))) {
+  const { main } = await import('../dist/cli/main.js');
+  process.exitCode = await main(argv);
+}

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { commandContext, type CommandContext } from './context.js';
+import type { CliIo } from './io.js';
+import type { ExitCode } from './main.js';
+
+/**
+ * Adapts a command function `(ctx, ...positionals, options)` to a commander action: builds the
+ * context from the global options and reports the function's exit code (0 when it returns nothing).
+ */
+export function action<Args extends unknown[]>(
+  io: CliIo,
+  setExitCode: (code: ExitCode) => void,
+  fn: (ctx: CommandContext, ...args: Args) => Promise<ExitCode | void>,
+) {
+  return async (...args: unknown[]): Promise<void> => {
+    const command = args[args.length - 1] as Command;
+    const ctx = commandContext(io, command);
+    const code = await fn(ctx, ...(args.slice(0, -1) as Args));
+    setExitCode(code ?? 0);
+  };
+}

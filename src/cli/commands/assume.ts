@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { parseRoleRef } from '../../aws/arn.js';
+import { validateProfileName } from '../../config/profileName.js';
+import { usageError } from '../../errors.js';
+import { EXPORT_FORMATS, formatCredentials, type ExportFormat } from '../../credentials/exportFormats.js';
+import { validateSessionName } from '../../credentials/sessionName.js';
+import { writeSessionProfile } from '../../credentials/writeSessionProfile.js';
+import { action } from '../action.js';
+import { addAssumeOptions, parseAssumeFlags, roleSessionFor, type AssumeFlags } from '../context.js';
+import { timeLeft } from '../format.js';
+import type { RegisterCommand } from './index.js';
+
+interface AssumeOptions extends AssumeFlags {
+  format?: string;
+  writeProfile?: string;
+}
+
+export function parseFormat(format: string | undefined): ExportFormat {
+  const value = (format ?? 'json') as ExportFormat;
+  if (!EXPORT_FORMATS.includes(value)) {
+    throw usageError(
+      `--format "${format}" is not one of ${EXPORT_FORMATS.join(', ')}.`,
+      'Pick one, e.g. --format bash.',
+    );
+  }
+  return value;
+}
+
+/** Every check that needs neither the network nor the disk, so bad input changes nothing. */
+export function validateAssumeInput(role: string, options: AssumeFlags): void {
+  parseRoleRef(role);
+  parseAssumeFlags(options);
+  if (options.sessionName !== undefined) validateSessionName(options.sessionName);
+}
+
+export const registerAssume: RegisterCommand = (program: Command, io, setExitCode) => {
+  addAssumeOptions(
+    program.command('assume <role>').description('assume ROLE and print or save its temporary credentials'),
+  )
+    .option('--format <format>', `output: ${EXPORT_FORMATS.join(', ')} (default json)`)
+    .option(
+      '--write-profile <name>',
+      'save the keys into this profile (region into [profile NAME] of the config)',
+    )
+    .action(
+      action(io, setExitCode, async (ctx, role: string, options: AssumeOptions) => {
+        const format = parseFormat(options.format);
+        validateAssumeInput(role, options);
+        if (options.writeProfile !== undefined) validateProfileName(options.writeProfile, '--write-profile');
+        const session = await roleSessionFor(ctx, role, options);
+        const { first, region } = session;
+        if (options.writeProfile) {
+          const shadowing = await writeSessionProfile(ctx.files, options.writeProfile, first, region);
+          if (shadowing.length > 0) {
+            ctx.log.warn(
+              `[profile ${options.writeProfile}] in ${ctx.files.configFile} also has ${shadowing.join(', ')}: AWS tools will use that instead of these keys.`,
+            );
+          }
+          const expires = first.credentials.expiration;
+          io.stdout.write(
+            `Wrote profile ${options.writeProfile} (region ${region}): ${first.assumedRoleUser.arn} until ${expires.toISOString()} (${timeLeft(expires)}).\n`,
+          );
+          if (options.format === undefined) return;
+        }
+        io.stdout.write(formatCredentials(format, { ...first, region }));
+      }),
+    );
+};

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { createStsClient, getCallerIdentity } from '../../aws/sts.js';
+import { readProfile } from '../../config/profiles.js';
+import { action } from '../action.js';
+import { addRoleOptions, awsContextFor, type AssumeFlags } from '../context.js';
+import { table, timeLeft } from '../format.js';
+import type { RegisterCommand } from './index.js';
+
+export const registerWhoami: RegisterCommand = (program: Command, io, setExitCode) => {
+  addRoleOptions(
+    program.command('whoami').description('account, ARN, and for session credentials the time left'),
+  ).action(
+    action(io, setExitCode, async (ctx, options: AssumeFlags & { role?: string }) => {
+      const aws = await awsContextFor(ctx, options);
+      const credentials = await aws.credentials();
+      const identity = await getCallerIdentity(createStsClient(aws), ctx.globals.profile, aws.region);
+      let expiration = credentials.expiration;
+      if (!expiration && credentials.sessionToken) {
+        // Keys saved by `assume --write-profile` carry their expiry beside them.
+        const profile = ctx.globals.profile ?? io.env.AWS_PROFILE ?? 'default';
+        const saved =
+          (await readProfile(ctx.files, profile))?.settings.aws_credential_expiration ??
+          io.env.AWS_CREDENTIAL_EXPIRATION;
+        if (saved && !Number.isNaN(Date.parse(saved))) expiration = new Date(saved);
+      }
+      if (ctx.output === 'json') {
+        io.stdout.write(
+          JSON.stringify(
+            {
+              Account: identity.account,
+              Arn: identity.arn,
+              UserId: identity.userId,
+              Partition: identity.partition,
+              Region: aws.region,
+              ...(expiration
+                ? {
+                    Expiration: expiration.toISOString(),
+                    SecondsLeft: Math.round((expiration.getTime() - Date.now()) / 1000),
+                  }
+                : {}),
+            },
+            null,
+            4,
+          ) + '\n',
+        );
+        return;
+      }
+      const rows: Array<[string, string]> = [
+        ['Account', identity.account],
+        ['Arn', identity.arn],
+        ['UserId', identity.userId],
+        ['Region', aws.region],
+      ];
+      if (expiration) rows.push(['Expires', `${expiration.toISOString()} (${timeLeft(expiration)})`]);
+      else if (!credentials.sessionToken) rows.push(['Expires', 'never (long-lived access key)']);
+      io.stdout.write(table(rows));
+    }),
+  );
+};

@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+import type { ProcessCacheKey } from '../credentials/processCache.js';
+
+/**
+ * The cache-hit fast path's own reading of `credential-process` flags (node:util only). Returns
+ * undefined for anything unusual, so the full CLI handles it and reports errors properly.
+ */
+export function parseCredentialProcessArgs(argv: string[]): ProcessCacheKey | undefined {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        'role-arn': { type: 'string' },
+        'source-profile': { type: 'string' },
+        profile: { type: 'string' },
+        duration: { type: 'string' },
+        'session-name': { type: 'string' },
+        'external-id': { type: 'string' },
+        region: { type: 'string' },
+        'endpoint-url': { type: 'string' },
+      },
+    });
+    const roleArn = values['role-arn'];
+    if (!roleArn) return undefined;
+    return {
+      roleArn,
+      sourceProfile: values['source-profile'] ?? values.profile,
+      duration: values.duration,
+      sessionName: values['session-name'],
+      externalId: values['external-id'],
+      region: values.region,
+      endpointUrl: values['endpoint-url'],
+    };
+  } catch {
+    return undefined;
+  }
+}

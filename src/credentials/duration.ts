@@ -1,0 +1,43 @@
+import { usageError } from '../errors.js';
+
+/** STS AssumeRole accepts 900..43200 seconds (and never more than the role's MaxSessionDuration). */
+export const MIN_DURATION_SECONDS = 900;
+export const MAX_DURATION_SECONDS = 43_200;
+/** AWS caps sessions assumed with role-session credentials (role chaining) at one hour. */
+export const ROLE_CHAINING_MAX_SECONDS = 3600;
+
+/** A duration in seconds, or `max`: the longest session the role allows. */
+export type DurationRequest = number | 'max';
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+/**
+ * Parses `--duration`: plain seconds (`3600`), units (`15m`, `1h`, `1h30m`, `90s`) or `max`.
+ * Anything outside 900..43200 is a usage error that says the allowed range.
+ */
+export function parseDuration(text: string, flag = '--duration'): DurationRequest {
+  const value = text.trim().toLowerCase();
+  if (value === 'max') return 'max';
+  let seconds: number | undefined;
+  if (/^\d+$/.test(value)) {
+    seconds = Number(value);
+  } else if (/^(\d+[hms])+$/.test(value)) {
+    seconds = 0;
+    for (const [, amount, unit] of value.matchAll(/(\d+)([hms])/g)) {
+      seconds += Number(amount) * (UNIT_SECONDS[unit as string] as number);
+    }
+  }
+  if (seconds === undefined) {
+    throw usageError(
+      `${flag} "${text}" is not a duration.`,
+      'Use seconds (3600), units (15m, 1h, 12h) or max.',
+    );
+  }
+  if (seconds < MIN_DURATION_SECONDS || seconds > MAX_DURATION_SECONDS) {
+    throw usageError(
+      `${flag} ${text} is ${seconds} seconds; AWS allows 900..43200 (15m..12h).`,
+      'Pick a duration between 15m and 12h, or max for the longest the role allows.',
+    );
+  }
+  return seconds;
+}

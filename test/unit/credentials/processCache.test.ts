@@ -1,0 +1,85 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cacheFile, minTtlSeconds, readCache } from '../../../src/credentials/processCache.js';
+import { parseCredentialProcessArgs } from '../../../src/cli/credentialProcessArgs.js';
+
+const entry = (expiration: string) =>
+  JSON.stringify({
+    Version: 1,
+    AccessKeyId: 'A',
+    SecretAccessKey: 'S',
+    SessionToken: 'T',
+    Expiration: expiration,
+  });
+
+describe('credential-process cache', () => {
+  it('keys sessions by every input and by the environment that changes the answer', () => {
+    const env = { TEMPCREDS_CACHE_DIR: '/c' };
+    const a = cacheFile({ roleArn: 'arn:aws:iam::1:role/a' }, env);
+    expect(a.startsWith('/c/')).toBe(true);
+    expect(cacheFile({ roleArn: 'arn:aws:iam::1:role/a' }, env)).toBe(a);
+    expect(cacheFile({ roleArn: 'arn:aws:iam::1:role/a', sourceProfile: 'default' }, env)).toBe(a);
+    for (const other of [
+      cacheFile({ roleArn: 'arn:aws:iam::1:role/b' }, env),
+      cacheFile({ roleArn: 'arn:aws:iam::1:role/a', duration: '1h' }, env),
+      cacheFile({ roleArn: 'arn:aws:iam::1:role/a', sourceProfile: 'x' }, env),
+      cacheFile({ roleArn: 'arn:aws:iam::1:role/a' }, { ...env, AWS_PROFILE: 'x' }),
+      cacheFile({ roleArn: 'arn:aws:iam::1:role/a' }, { ...env, AWS_ENDPOINT_URL: 'http://127.0.0.1:1' }),
+      cacheFile({ roleArn: 'arn:aws:iam::1:role/a' }, { ...env, AWS_REGION: 'cn-north-1' }),
+    ]) {
+      expect(other).not.toBe(a);
+    }
+  });
+
+  it('tells hit, stale, missing and corrupt apart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tc-cache-'));
+    const now = Date.parse('2026-11-28T12:00:00Z');
+    const file = join(dir, 'x.json');
+    expect((await readCache(file, 300, now)).state).toBe('missing');
+    await writeFile(file, entry('2026-11-28T12:10:00Z'));
+    const hit = await readCache(file, 300, now);
+    expect(hit.state).toBe('hit');
+    expect(hit.state === 'hit' && JSON.parse(hit.text).AccessKeyId).toBe('A');
+    expect((await readCache(file, 601, now)).state).toBe('stale');
+    await writeFile(file, entry('2026-11-28T12:04:00Z'));
+    expect((await readCache(file, 300, now)).state).toBe('stale');
+    for (const broken of ['', '{', 'null', '{"Version":1}', entry('not a date')]) {
+      await writeFile(file, broken);
+      expect((await readCache(file, 300, now)).state, broken).toBe('corrupt');
+    }
+  });
+
+  it('reads TEMPCREDS_MIN_TTL', () => {
+    expect(minTtlSeconds({})).toBe(300);
+    expect(minTtlSeconds({ TEMPCREDS_MIN_TTL: '60' })).toBe(60);
+    expect(minTtlSeconds({ TEMPCREDS_MIN_TTL: 'x' })).toBe(300);
+  });
+
+  it('fast-path argument parsing agrees with the full CLI or steps aside', () => {
+    expect(
+      parseCredentialProcessArgs([
+        '--role-arn',
+        'arn:aws:iam::1:role/a',
+        '--source-profile',
+        'p',
+        '--duration',
+        '1h',
+      ]),
+    ).toEqual({
+      roleArn: 'arn:aws:iam::1:role/a',
+      sourceProfile: 'p',
+      duration: '1h',
+      sessionName: undefined,
+      externalId: undefined,
+      region: undefined,
+      endpointUrl: undefined,
+    });
+    expect(
+      parseCredentialProcessArgs(['--profile', 'p', '--role-arn=arn:aws:iam::1:role/a'])?.sourceProfile,
+    ).toBe('p');
+    expect(parseCredentialProcessArgs(['--debug', '--role-arn', 'x'])).toBeUndefined();
+    expect(parseCredentialProcessArgs([])).toBeUndefined();
+  });
+});
