@@ -1,0 +1,292 @@
+import { describe, expect, it } from 'vitest';
+import { getSection, parseIni, renderIni } from '../../../src/config/ini.js';
+import { removeSection, setValues } from '../../../src/config/iniEdit.js';
+import { TempcredsError } from '../../../src/errors.js';
+import { REALISTIC_CONFIG, REALISTIC_CREDENTIALS, changed, lines } from './fixtures.js';
+
+type Values = Record<string, string | null>;
+
+const edit = (text: string, section: string, values: Values) =>
+  renderIni(setValues(parseIni(text, '/f'), section, values));
+const remove = (text: string, section: string) => renderIni(removeSection(parseIni(text), section));
+
+function usage(run: () => unknown): TempcredsError {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof TempcredsError && err.kind === 'usage') return err;
+    throw err;
+  }
+  throw new Error('expected a usage error');
+}
+
+describe('setValues: replacing a key', () => {
+  it.each([
+    ['key = value', 'key = new'],
+    ['key=value', 'key=new'],
+    ['key\t=\tvalue', 'key\t=\tnew'],
+    ['key   =  value', 'key   =  new'],
+    ['   key = value', '   key = new'],
+    ['\tkey=value', '\tkey=new'],
+    ['key = value   ', 'key = new   '],
+    ['key: value', 'key: new'],
+    ['key :value', 'key :new'],
+    ['key =', 'key = new'],
+    ['key=', 'key=new'],
+    ['key = ', 'key = new'],
+    ['Key = value', 'Key = new'],
+  ])('keeps the style of "%s"', (before, after) => {
+    // First in its section: an indented line after another key would continue that key's value.
+    const text = lines('\n', '# top', '[s]', before, 'z = 2', '', '[t]', 'key = other');
+    const result = edit(text, 's', { key: 'new' });
+    expect(changed(text, result)).toEqual({ removed: [`${before}\n`], added: [`${after}\n`] });
+  });
+
+  it('changes only that line in a realistic file', () => {
+    const result = edit(REALISTIC_CONFIG, 'profile sts_user', { region: 'cn-north-1' });
+    expect(changed(REALISTIC_CONFIG, result)).toEqual({
+      removed: ['region = cn-northwest-1   \n'],
+      added: ['region = cn-north-1   \n'],
+    });
+  });
+
+  it('changes the last occurrence of a key in repeated sections, the one that counts', () => {
+    const text = lines('\r\n', '[a]', 'k = 1', '[b]', 'k = x', '[a]', 'k = 2', '[a]', 'j = 3');
+    const result = edit(text, 'a', { k: 'new' });
+    expect(changed(text, result)).toEqual({ removed: ['k = 2\r\n'], added: ['k = new\r\n'] });
+    expect(getSection(parseIni(result), 'a')).toEqual({ k: 'new', j: '3' });
+  });
+
+  it('replaces a nested block and its continuation lines with a flat value', () => {
+    const text = lines('\n', '[d]', 's3 =', '  a = 1', '  # inner', '  b = 2', 'region = r');
+    const result = edit(text, 'd', { s3: 'flat' });
+    expect(result).toBe(lines('\n', '[d]', 's3 = flat', '  # inner', 'region = r'));
+    expect(getSection(parseIni(result), 'd')).toEqual({ s3: 'flat', region: 'r' });
+  });
+
+  it('keeps a file without final newline without one', () => {
+    expect(edit('[a]\nk = 1', 'a', { k: '2' })).toBe('[a]\nk = 2');
+  });
+
+  it('sets a value to the empty string', () => {
+    expect(edit('[a]\nk = 1\n', 'a', { k: '' })).toBe('[a]\nk =\n');
+    expect(getSection(parseIni('[a]\nk =\n'), 'a')).toEqual({ k: '' });
+  });
+
+  it('returns an identical text when the value is already set', () => {
+    expect(edit(REALISTIC_CREDENTIALS, 'sts_user', { aws_access_key_id: 'AKIAIOSFODNN7EXAMPLE' })).toBe(
+      REALISTIC_CREDENTIALS,
+    );
+  });
+});
+
+describe('setValues: adding a key', () => {
+  it('goes after the last key, before blank lines and comments that belong to the next section', () => {
+    const text = lines('\n', '[a]', 'k = 1', '# about k', 'j = 2', '', '# next: b', '[b]', 'x = 1');
+    const result = edit(text, 'a', { new: 'v' });
+    expect(changed(text, result)).toEqual({ removed: [], added: ['new = v\n'] });
+    expect(result).toBe(
+      lines('\n', '[a]', 'k = 1', '# about k', 'j = 2', 'new = v', '', '# next: b', '[b]', 'x = 1'),
+    );
+  });
+
+  it('goes after a nested block, at the indentation of the keys', () => {
+    const text = lines('\n', '[d]', '  region = r', '  s3 =', '    a = 1', '', '[e]');
+    expect(edit(text, 'd', { output: 'json' })).toBe(
+      lines('\n', '[d]', '  region = r', '  s3 =', '    a = 1', '  output = json', '', '[e]'),
+    );
+  });
+
+  it('sees an indented "key = value" under another key as part of its value, as botocore does', () => {
+    const result = edit('[s]\na = 1\n   key = value\n', 's', { key: 'new' });
+    expect(result).toBe('[s]\na = 1\n   key = value\nkey = new\n');
+    expect(getSection(parseIni(result), 's')).toEqual({ a: '1\nkey = value', key: 'new' });
+  });
+
+  it('copies the spacing of the key before it', () => {
+    expect(edit('[a]\nk=1\n', 'a', { j: '2' })).toBe('[a]\nk=1\nj=2\n');
+    expect(edit('[a]\nk\t=\t1\n', 'a', { j: '2' })).toBe('[a]\nk\t=\t1\nj\t=\t2\n');
+    expect(edit('[a]\ns3 =\n  x = 1\n', 'a', { j: '2' })).toBe('[a]\ns3 =\n  x = 1\nj = 2\n');
+  });
+
+  it('writes "=" even after "key: value" lines, which the JavaScript SDKs do not read', () => {
+    expect(edit('[a]\nk: 1\n', 'a', { j: '2' })).toBe('[a]\nk: 1\nj = 2\n');
+  });
+
+  it('goes right after the header of a section without keys', () => {
+    const text = lines('\n', '[a]', '# just a comment', '', '[b]');
+    expect(edit(text, 'a', { k: 'v' })).toBe(lines('\n', '[a]', 'k = v', '# just a comment', '', '[b]'));
+  });
+
+  it('goes into the last occurrence of a repeated section', () => {
+    const text = lines('\n', '[a]', 'k = 1', '[b]', '[a]', 'j = 2', '[c]');
+    expect(edit(text, 'a', { n: '3' })).toBe(
+      lines('\n', '[a]', 'k = 1', '[b]', '[a]', 'j = 2', 'n = 3', '[c]'),
+    );
+  });
+
+  it('keeps a file without final newline without one, ending with the new key', () => {
+    expect(edit('[a]\r\nk = 1', 'a', { j: '2' })).toBe('[a]\r\nk = 1\r\nj = 2');
+  });
+
+  it('keeps several new keys in the order given', () => {
+    expect(edit('[a]\n', 'a', { z: '1', a: '2', m: '3' })).toBe('[a]\nz = 1\na = 2\nm = 3\n');
+  });
+
+  it('keeps the value exactly, "=", "#", ";" and all', () => {
+    const value = 'arn:aws:iam::1:role/x#y;z=w "q"';
+    const result = edit('[a]\n', 'a', { k: value });
+    expect(getSection(parseIni(result), 'a')).toEqual({ k: value });
+  });
+});
+
+describe('setValues: adding a section', () => {
+  it.each([
+    ['LF file', '[a]\nk = 1\n', '[a]\nk = 1\n\n[b]\nx = 1\n'],
+    ['CRLF file', '[a]\r\nk = 1\r\n', '[a]\r\nk = 1\r\n\r\n[b]\r\nx = 1\r\n'],
+    ['CR file', '[a]\rk = 1\r', '[a]\rk = 1\r\r[b]\rx = 1\r'],
+    ['file without final newline', '[a]\r\nk = 1', '[a]\r\nk = 1\r\n\r\n[b]\r\nx = 1'],
+    ['file ending with a blank line', '[a]\nk = 1\n\n', '[a]\nk = 1\n\n[b]\nx = 1\n'],
+    ['empty file', '', '[b]\nx = 1\n'],
+    ['file with only a BOM', '\ufeff', '\ufeff[b]\nx = 1\n'],
+    ['file with only a newline', '\n', '\n[b]\nx = 1\n'],
+    ['file with only comments', '# c\n; d', '# c\n; d\n\n[b]\nx = 1'],
+  ])('appends it after one blank line to a %s', (_name, before, after) => {
+    expect(edit(before, 'b', { x: '1' })).toBe(after);
+  });
+
+  it('takes the line ending of the first line, in a mixed file', () => {
+    expect(edit('[a]\r\nk = 1\n', 'b', { x: '1' })).toBe('[a]\r\nk = 1\n\r\n[b]\r\nx = 1\r\n');
+  });
+
+  it('does not create a section only to remove keys from it', () => {
+    expect(edit('[a]\n', 'b', { x: null })).toBe('[a]\n');
+  });
+
+  it('leaves every existing byte of a realistic file alone', () => {
+    const result = edit(REALISTIC_CREDENTIALS, 'target-role-profile', {
+      aws_access_key_id: 'ASIA1',
+      aws_session_token: 't',
+    });
+    expect(result.startsWith(REALISTIC_CREDENTIALS)).toBe(true);
+    expect(result.slice(REALISTIC_CREDENTIALS.length)).toBe(
+      '\n[target-role-profile]\naws_access_key_id = ASIA1\naws_session_token = t\n',
+    );
+  });
+});
+
+describe('setValues: removing a key (null)', () => {
+  it('removes only its line', () => {
+    const text = lines('\n', '# c', '[a]', 'k = 1', 'secret = s', '; note', 'j = 2');
+    const result = edit(text, 'a', { secret: null });
+    expect(changed(text, result)).toEqual({ removed: ['secret = s\n'], added: [] });
+  });
+
+  it('removes every occurrence, so an earlier duplicate cannot take its place', () => {
+    const text = lines('\n', '[a]', 'k = 1', '[a]', 'K = 2', 'j = 3');
+    const result = edit(text, 'a', { k: null });
+    expect(result).toBe(lines('\n', '[a]', '[a]', 'j = 3'));
+    expect(getSection(parseIni(result), 'a')).toEqual({ j: '3' });
+  });
+
+  it('removes a nested block with it, leaving comments inside it', () => {
+    const text = lines('\n', '[a]', 's3 =', '  a = 1', '  # c', '  b = 2', 'j = 3');
+    expect(edit(text, 'a', { s3: null })).toBe(lines('\n', '[a]', '  # c', 'j = 3'));
+  });
+
+  it('keeps a file without final newline without one when its last line goes', () => {
+    expect(edit('[a]\nk = 1\nj = 2', 'a', { j: null })).toBe('[a]\nk = 1');
+  });
+
+  it('changes nothing for a missing key', () => {
+    expect(edit(REALISTIC_CONFIG, 'default', { nope: null })).toBe(REALISTIC_CONFIG);
+  });
+
+  it('can set and remove in one call', () => {
+    const text = lines('\n', '[p]', 'aws_access_key_id = A', 'aws_session_token = T');
+    expect(edit(text, 'p', { aws_access_key_id: 'B', aws_session_token: null, region: 'r' })).toBe(
+      lines('\n', '[p]', 'aws_access_key_id = B', 'region = r'),
+    );
+  });
+});
+
+describe('setValues: what it refuses', () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG';
+
+  it.each([
+    ['a line break', `${secret}\nx`],
+    ['a carriage return', `${secret}\rx`],
+    ['a leading space', ` ${secret}`],
+    ['a trailing tab', `${secret}\t`],
+  ])('a value with %s, without showing the value', (_name, value) => {
+    const err = usage(() => edit('[a]\n', 'a', { aws_secret_access_key: value }));
+    expect(err.message).toContain('aws_secret_access_key');
+    expect(err.message).toContain('/f');
+    expect(err.message).not.toContain(secret);
+  });
+
+  it.each(['', 'a=b', 'a:b', 's3.max', '#k', ';k', '[k', ' k', 'k ', 'k\nj'])('the key %j', (key) => {
+    usage(() => edit('[a]\n', 'a', { [key]: 'v' }));
+  });
+
+  it.each(['', ' a', 'a ', 'a\nb'])('the section name %j', (section) => {
+    usage(() => edit('', section, { k: 'v' }));
+  });
+
+  it('the same key twice in different case', () => {
+    usage(() => edit('[a]\n', 'a', { region: 'x', Region: 'y' }));
+  });
+
+  it('leaves the input document as it was', () => {
+    const doc = parseIni(REALISTIC_CONFIG);
+    setValues(doc, 'default', { region: 'x', output: null, new: 'n' });
+    removeSection(doc, 'default');
+    expect(renderIni(doc)).toBe(REALISTIC_CONFIG);
+  });
+});
+
+describe('removeSection', () => {
+  it('removes a section between two others and one of the blank lines around it', () => {
+    const text = lines('\n', '[a]', 'k = 1', '', '[b]', '# inside', 'x = 1', '', '[c]', 'y = 1');
+    expect(remove(text, 'b')).toBe(lines('\n', '[a]', 'k = 1', '', '[c]', 'y = 1'));
+  });
+
+  it('removes the first section and the blank line after it', () => {
+    expect(remove(lines('\n', '[a]', 'k = 1', '', '[b]'), 'a')).toBe(lines('\n', '[b]'));
+  });
+
+  it('removes the last section and the blank line before it', () => {
+    expect(remove(lines('\n', '[a]', 'k = 1', '', '[b]', 'x = 1'), 'b')).toBe(lines('\n', '[a]', 'k = 1'));
+  });
+
+  it('keeps a file without final newline without one', () => {
+    expect(remove('[a]\r\nk = 1\r\n[b]\r\nx = 1', 'b')).toBe('[a]\r\nk = 1');
+  });
+
+  it('keeps comments after the last key, which usually describe what follows', () => {
+    expect(remove(lines('\n', '[a]', 'k = 1', '# about b', '[b]'), 'a')).toBe(
+      lines('\n', '# about b', '[b]'),
+    );
+  });
+
+  it('removes every occurrence and nested blocks', () => {
+    const result = remove(REALISTIC_CONFIG, 'default');
+    expect(getSection(parseIni(result), 'default')).toBeUndefined();
+    expect(result).not.toContain('max_concurrent_requests');
+    expect(result).toContain('# ~/.aws/config, kept by hand\n; an old-style comment\n\n');
+    expect(result).toContain('  ; an indented comment\n[profile sts_user]');
+    expect(result.endsWith('[sso-session corp]\nsso_region = us-east-1\n\n# the end\n')).toBe(true);
+  });
+
+  it('removes a header-only section', () => {
+    expect(remove('[a]\n[b]\nk = 1\n', 'a')).toBe('[b]\nk = 1\n');
+  });
+
+  it('can leave an empty file (with its BOM)', () => {
+    expect(remove('\ufeff[a]\nk = 1\n', 'a')).toBe('\ufeff');
+  });
+
+  it('changes nothing for a missing section', () => {
+    expect(remove(REALISTIC_CONFIG, 'profile nope')).toBe(REALISTIC_CONFIG);
+  });
+});
