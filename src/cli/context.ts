@@ -3,8 +3,11 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { awsFiles, type AwsFiles } from '../config/paths.js';
 import { usageError } from '../errors.js';
 import { isRegionName } from '../aws/partition.js';
+import { parseRoleRef } from '../aws/arn.js';
+import { validateSessionName } from '../credentials/sessionName.js';
 import type { AwsContext } from '../aws/clients.js';
 import { parseDuration, type DurationRequest } from '../credentials/duration.js';
+import { validateMfaSerial } from '../credentials/assumeRole.js';
 import type { Source } from '../credentials/sources.js';
 import type { RoleSession } from '../credentials/roleSession.js';
 import { createLogger, type CliIo, type Logger } from './io.js';
@@ -100,15 +103,41 @@ function validateExternalId(id: string | undefined): string | undefined {
   return id;
 }
 
-/** Checks the assume flags before anything touches the network or the disk. */
-export function parseAssumeFlags(flags: AssumeFlags): {
-  durationSeconds?: DurationRequest;
-  externalId?: string;
-} {
+/**
+ * Checks the assume flags before anything touches the network or the disk. `interactive`: an
+ * MFA code can be asked for on a terminal, so `--mfa-serial` alone is fine there.
+ */
+export function parseAssumeFlags(
+  flags: AssumeFlags,
+  interactive = false,
+): { durationSeconds?: DurationRequest; externalId?: string } {
+  if (flags.mfaSerial !== undefined) validateMfaSerial(flags.mfaSerial);
+  if (flags.tokenCode !== undefined && flags.mfaSerial === undefined) {
+    throw usageError('--token-code needs --mfa-serial.', 'Add --mfa-serial ARN of your MFA device.');
+  }
+  if (flags.mfaSerial !== undefined && flags.tokenCode === undefined && !interactive) {
+    throw usageError(
+      '--mfa-serial needs --token-code when there is no terminal to ask on.',
+      'Pass --token-code 123456.',
+    );
+  }
+  if (flags.tokenCode !== undefined && !/^\d{6}$/.test(flags.tokenCode)) {
+    throw usageError(
+      '--token-code must be the 6 digits your MFA device shows.',
+      'Read the current code and try again.',
+    );
+  }
   return {
     durationSeconds: flags.duration === undefined ? undefined : parseDuration(flags.duration),
     externalId: validateExternalId(flags.externalId),
   };
+}
+
+/** Every check of ROLE and the assume flags that needs neither the network nor the disk. */
+export function validateAssumeInput(ctx: CommandContext, role: string, flags: AssumeFlags): void {
+  parseRoleRef(role);
+  parseAssumeFlags(flags, tokenCodePrompt(ctx.io) !== undefined);
+  if (flags.sessionName !== undefined) validateSessionName(flags.sessionName);
 }
 
 /** The signing source for a command: `--source-profile`, else `--profile`, with the CLI's prompts and warnings. */
@@ -132,7 +161,7 @@ export async function roleSessionFor(
   flags: AssumeFlags,
   minTtlSeconds?: number,
 ): Promise<RoleSession> {
-  const { durationSeconds, externalId } = parseAssumeFlags(flags);
+  const { durationSeconds, externalId } = parseAssumeFlags(flags, tokenCodePrompt(ctx.io) !== undefined);
   const source = await sourceFor(ctx, flags.sourceProfile);
   const { startRoleSession } = await import('../credentials/roleSession.js');
   ctx.log.debug(`assuming ${role} with ${source.profile ? `profile ${source.profile}` : 'environment keys'}`);

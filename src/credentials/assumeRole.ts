@@ -187,7 +187,7 @@ async function resolveTokenCode(input: AssumeRoleInput, deps: AssumeRoleDeps): P
   return code.trim();
 }
 
-function validateMfaSerial(serial: string): void {
+export function validateMfaSerial(serial: string): void {
   if (serial.length < 9 || serial.length > 256 || !/^[\w+=/:,.@-]+$/.test(serial)) {
     throw usageError(
       `--mfa-serial "${serial}" is not an MFA device serial or ARN (9-256 characters).`,

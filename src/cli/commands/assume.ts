@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import { parseRoleRef } from '../../aws/arn.js';
 import { validateProfileName } from '../../config/profileName.js';
 import { usageError } from '../../errors.js';
 import { EXPORT_FORMATS, formatCredentials, type ExportFormat } from '../../credentials/exportFormats.js';
-import { validateSessionName } from '../../credentials/sessionName.js';
 import { writeSessionProfile } from '../../credentials/writeSessionProfile.js';
 import { action } from '../action.js';
-import { addAssumeOptions, parseAssumeFlags, roleSessionFor, type AssumeFlags } from '../context.js';
+import { addAssumeOptions, roleSessionFor, validateAssumeInput, type AssumeFlags } from '../context.js';
 import { timeLeft } from '../format.js';
 import type { RegisterCommand } from './index.js';
 
@@ -26,13 +24,6 @@ export function parseFormat(format: string | undefined): ExportFormat {
   return value;
 }
 
-/** Every check that needs neither the network nor the disk, so bad input changes nothing. */
-export function validateAssumeInput(role: string, options: AssumeFlags): void {
-  parseRoleRef(role);
-  parseAssumeFlags(options);
-  if (options.sessionName !== undefined) validateSessionName(options.sessionName);
-}
-
 export const registerAssume: RegisterCommand = (program: Command, io, setExitCode) => {
   addAssumeOptions(
     program.command('assume <role>').description('assume ROLE and print or save its temporary credentials'),
@@ -45,7 +36,7 @@ export const registerAssume: RegisterCommand = (program: Command, io, setExitCod
     .action(
       action(io, setExitCode, async (ctx, role: string, options: AssumeOptions) => {
         const format = parseFormat(options.format);
-        validateAssumeInput(role, options);
+        validateAssumeInput(ctx, role, options);
         if (options.writeProfile !== undefined) validateProfileName(options.writeProfile, '--write-profile');
         const session = await roleSessionFor(ctx, role, options);
         const { first, region } = session;

@@ -6,9 +6,8 @@ import { writeProfile } from '../../config/write.js';
 import { usageError } from '../../errors.js';
 import { profileSettings } from '../../credentials/profileSettings.js';
 import { action } from '../action.js';
-import { roleSessionFor } from '../context.js';
+import { roleSessionFor, validateAssumeInput } from '../context.js';
 import { timeLeft } from '../format.js';
-import { validateAssumeInput } from './assume.js';
 import type { RegisterCommand } from './index.js';
 
 interface ConfigureOptions {
@@ -39,7 +38,7 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
     .action(
       action(io, setExitCode, async (ctx, role: string, options: ConfigureOptions) => {
         validateProfileName(options.profileName);
-        validateAssumeInput(role, options);
+        validateAssumeInput(ctx, role, options);
         if (options.mode !== 'native' && options.mode !== 'process') {
           throw usageError(
             `--mode "${options.mode}" is not native or process.`,

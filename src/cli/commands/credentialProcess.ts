@@ -3,8 +3,7 @@ import { parseRoleRef } from '../../aws/arn.js';
 import { usageError } from '../../errors.js';
 import { cachedProcessCredentials } from '../../credentials/cachedProcessCredentials.js';
 import { action } from '../action.js';
-import { parseAssumeFlags, roleSessionFor } from '../context.js';
-import { validateAssumeInput } from './assume.js';
+import { roleSessionFor, validateAssumeInput } from '../context.js';
 import type { RegisterCommand } from './index.js';
 
 interface CredentialProcessOptions {
@@ -34,8 +33,7 @@ export const registerCredentialProcess: RegisterCommand = (program: Command, io,
             'Use arn:aws:iam::ACCOUNT:role/NAME.',
           );
         }
-        validateAssumeInput(options.roleArn, options);
-        parseAssumeFlags(options);
+        validateAssumeInput(ctx, options.roleArn, options);
         const text = await cachedProcessCredentials(
           {
             roleArn: options.roleArn,

@@ -4,8 +4,7 @@ import { credentialsEnv } from '../../credentials/exportFormats.js';
 import { childEnv } from '../../exec/childEnv.js';
 import { runCommand, signalExitCode } from '../../exec/runCommand.js';
 import { action } from '../action.js';
-import { addAssumeOptions, roleSessionFor, type AssumeFlags } from '../context.js';
-import { validateAssumeInput } from './assume.js';
+import { addAssumeOptions, roleSessionFor, validateAssumeInput, type AssumeFlags } from '../context.js';
 import type { RegisterCommand } from './index.js';
 
 interface ExecOptions extends AssumeFlags {
@@ -29,7 +28,7 @@ export const registerExec: RegisterCommand = (program: Command, io, setExitCode)
     )
     .action(
       action(io, setExitCode, async (ctx, role: string, command: string[], options: ExecOptions) => {
-        validateAssumeInput(role, options);
+        validateAssumeInput(ctx, role, options);
         const [program, ...args] = command;
         if (!program)
           throw usageError('exec needs a command to run.', 'Use: tempcreds exec ROLE -- COMMAND [ARGS...]');
