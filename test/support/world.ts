@@ -43,6 +43,8 @@ export interface WorldOptions {
   maxSessionDuration?: number;
   /** Trust policy Condition for the user's statement (e.g. sts:ExternalId). */
   trustCondition?: Record<string, unknown>;
+  /** More principals the role trusts besides the user (e.g. another role, for chaining). */
+  alsoTrusted?: string[];
   /** Extra permissions for the role itself (e.g. assume another role, for chaining). */
   rolePolicy?: Record<string, unknown>;
 }
@@ -54,12 +56,19 @@ export async function createWorld(aws: LocalAws, options: WorldOptions = {}): Pr
   const iam = new IAMClient(aws.adminClientConfig());
   const userName = options.userName ?? `sts_user${counter}`;
   const roleName = options.roleName ?? `target-role-name${counter}`;
-  const partition = aws.region.startsWith('cn-') ? 'aws-cn' : aws.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  const partition = aws.region.startsWith('cn-')
+    ? 'aws-cn'
+    : aws.region.startsWith('us-gov-')
+      ? 'aws-us-gov'
+      : 'aws';
   const accountId = '123456789012';
   const userArn = `arn:${partition}:iam::${accountId}:user/${userName}`;
 
   const { Policy } = await iam.send(
-    new CreatePolicyCommand({ PolicyName: `STSAssumeRolePolicy${counter}`, PolicyDocument: JSON.stringify(ASSUME_ONLY_POLICY) }),
+    new CreatePolicyCommand({
+      PolicyName: `STSAssumeRolePolicy${counter}`,
+      PolicyDocument: JSON.stringify(ASSUME_ONLY_POLICY),
+    }),
   );
   await iam.send(new CreateUserCommand({ UserName: userName }));
   await iam.send(new AttachUserPolicyCommand({ UserName: userName, PolicyArn: Policy!.Arn! }));
@@ -69,7 +78,7 @@ export async function createWorld(aws: LocalAws, options: WorldOptions = {}): Pr
     Statement: [
       {
         Effect: 'Allow',
-        Principal: { AWS: userArn },
+        Principal: { AWS: options.alsoTrusted ? [userArn, ...options.alsoTrusted] : userArn },
         Action: 'sts:AssumeRole',
         ...(options.trustCondition ? { Condition: options.trustCondition } : {}),
       },
@@ -89,7 +98,13 @@ export async function createWorld(aws: LocalAws, options: WorldOptions = {}): Pr
       PolicyDocument: JSON.stringify(
         options.rolePolicy ?? {
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: ['firehose:*', 's3:*', 'sts:GetCallerIdentity'], Resource: '*' }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['firehose:*', 's3:*', 'sts:GetCallerIdentity', 'sts:AssumeRole'],
+              Resource: '*',
+            },
+          ],
         },
       ),
     }),
@@ -107,10 +122,19 @@ export async function createWorld(aws: LocalAws, options: WorldOptions = {}): Pr
 }
 
 /** `aws configure --profile NAME`, done by hand: keys in credentials, region in config. */
-export async function writeKeysProfile(home: TempHome, name: string, keys: StaticKeys, region?: string): Promise<void> {
-  await appendFile(home.credentialsFile, `[${name}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`, {
-    mode: 0o600,
-  });
+export async function writeKeysProfile(
+  home: TempHome,
+  name: string,
+  keys: StaticKeys,
+  region?: string,
+): Promise<void> {
+  await appendFile(
+    home.credentialsFile,
+    `[${name}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`,
+    {
+      mode: 0o600,
+    },
+  );
   if (region) {
     const section = name === 'default' ? 'default' : `profile ${name}`;
     await appendFile(home.configFile, `[${section}]\nregion = ${region}\n`);

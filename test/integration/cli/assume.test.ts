@@ -24,13 +24,22 @@ describe('tempcreds assume (China partition, IAM enforcement on)', () => {
   });
 
   it('prints the exact aws sts assume-role JSON shape, with aws-cn ARNs from a role name', async () => {
-    const r = await runCli(['assume', world.roleName, '--source-profile', 'sts_user', '--duration', '1h'], { env: env() });
+    const r = await runCli(['assume', world.roleName, '--source-profile', 'sts_user', '--duration', '1h'], {
+      env: env(),
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out)).toEqual(['Credentials', 'AssumedRoleUser']);
-    expect(Object.keys(out.Credentials)).toEqual(['AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration']);
-    expect(out.AssumedRoleUser.Arn).toMatch(new RegExp(`^arn:aws-cn:sts::123456789012:assumed-role/${world.roleName}/tempcreds-`));
+    expect(Object.keys(out.Credentials)).toEqual([
+      'AccessKeyId',
+      'SecretAccessKey',
+      'SessionToken',
+      'Expiration',
+    ]);
+    expect(out.AssumedRoleUser.Arn).toMatch(
+      new RegExp(`^arn:aws-cn:sts::123456789012:assumed-role/${world.roleName}/tempcreds-`),
+    );
     // The keys work as the role.
     const sts = new STSClient({
       region: 'cn-northwest-1',
@@ -41,16 +50,28 @@ describe('tempcreds assume (China partition, IAM enforcement on)', () => {
         sessionToken: out.Credentials.SessionToken,
       },
     });
-    expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toContain(`assumed-role/${world.roleName}/`);
+    expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toContain(
+      `assumed-role/${world.roleName}/`,
+    );
   });
 
   it('works with the runbook jq pipeline', async () => {
-    const r = await runCli(['assume', world.roleArn, '--source-profile', 'sts_user', '--session-name', 'role-name-session1'], {
-      env: env(),
-    });
-    const id = execFileSync('node', ['-e', 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Credentials.AccessKeyId))'], {
-      input: r.stdout,
-    })
+    const r = await runCli(
+      ['assume', world.roleArn, '--source-profile', 'sts_user', '--session-name', 'role-name-session1'],
+      {
+        env: env(),
+      },
+    );
+    const id = execFileSync(
+      'node',
+      [
+        '-e',
+        'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Credentials.AccessKeyId))',
+      ],
+      {
+        input: r.stdout,
+      },
+    )
       .toString()
       .trim();
     expect(id).toMatch(/^ASIA/);
@@ -58,14 +79,20 @@ describe('tempcreds assume (China partition, IAM enforcement on)', () => {
   });
 
   it('--write-profile puts keys in [NAME] and region in [profile NAME], not [default], keeping every other byte', async () => {
-    const config = '# my config\n[default]\nregion = eu-west-1\n\n[profile sts_user]\nregion = cn-northwest-1\n';
+    const config =
+      '# my config\n[default]\nregion = eu-west-1\n\n[profile sts_user]\nregion = cn-northwest-1\n';
     const before = await readFile(home.credentialsFile, 'utf8');
     await writeFile(home.configFile, config);
-    const r = await runCli(['assume', world.roleName, '--source-profile', 'sts_user', '--write-profile', 'target-role-profile'], {
-      env: env(),
-    });
+    const r = await runCli(
+      ['assume', world.roleName, '--source-profile', 'sts_user', '--write-profile', 'target-role-profile'],
+      {
+        env: env(),
+      },
+    );
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Wrote profile target-role-profile \(region cn-northwest-1\): arn:aws-cn:sts::123456789012:assumed-role\//);
+    expect(r.stdout).toMatch(
+      /^Wrote profile target-role-profile \(region cn-northwest-1\): arn:aws-cn:sts::123456789012:assumed-role\//,
+    );
     const credentials = await readFile(home.credentialsFile, 'utf8');
     const after = await readFile(home.configFile, 'utf8');
     expect(credentials.startsWith(before)).toBe(true);
@@ -78,7 +105,9 @@ describe('tempcreds assume (China partition, IAM enforcement on)', () => {
     expect(r.stdout + r.stderr).not.toContain(secret);
     expect((await stat(home.credentialsFile)).mode & 0o777).toBe(0o600);
     // The profile is usable as written: whoami through it.
-    const who = await runCli(['whoami', '--profile', 'target-role-profile', '--output', 'json'], { env: env() });
+    const who = await runCli(['whoami', '--profile', 'target-role-profile', '--output', 'json'], {
+      env: env(),
+    });
     expect(who.code).toBe(0);
     expect(JSON.parse(who.stdout)).toMatchObject({ Account: '123456789012', Region: 'cn-northwest-1' });
     expect(JSON.parse(who.stdout).SecondsLeft).toBeGreaterThan(3000);
@@ -92,16 +121,23 @@ describe('tempcreds assume (China partition, IAM enforcement on)', () => {
     ['dotenv', /^AWS_ACCESS_KEY_ID="?ASIA\w+"?$/m],
     ['process', /"Version": ?1/],
   ])('--format %s', async (format, pattern) => {
-    const r = await runCli(['assume', world.roleName, '--source-profile', 'sts_user', '--format', format], { env: env() });
+    const r = await runCli(['assume', world.roleName, '--source-profile', 'sts_user', '--format', format], {
+      env: env(),
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(pattern);
     if (format !== 'process') expect(r.stdout).toContain('cn-northwest-1');
   });
 
   it('exports work in a real bash: eval the output and call AWS with it', async () => {
-    const r = await runCli(['assume', world.roleName, '--source-profile', 'sts_user', '--format', 'bash'], { env: env() });
+    const r = await runCli(['assume', world.roleName, '--source-profile', 'sts_user', '--format', 'bash'], {
+      env: env(),
+    });
     const script = `eval "$(cat)"; node -e 'console.log([process.env.AWS_REGION, process.env.AWS_DEFAULT_REGION, process.env.AWS_ACCESS_KEY_ID.slice(0,4), !!process.env.AWS_SESSION_TOKEN, !!process.env.AWS_CREDENTIAL_EXPIRATION].join(" "))'`;
-    const out = execFileSync('bash', ['-c', script], { input: r.stdout, env: { PATH: process.env.PATH } }).toString();
+    const out = execFileSync('bash', ['-c', script], {
+      input: r.stdout,
+      env: { PATH: process.env.PATH },
+    }).toString();
     expect(out.trim()).toBe('cn-northwest-1 cn-northwest-1 ASIA true true');
   });
 
@@ -125,25 +161,34 @@ describe('tempcreds assume (China partition, IAM enforcement on)', () => {
     expect(r.stderr).toMatch(message as RegExp);
     expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
     expect(r.stdout).toBe('');
-    expect([await readFile(home.configFile, 'utf8'), await readFile(home.credentialsFile, 'utf8')]).toEqual(before);
+    expect([await readFile(home.configFile, 'utf8'), await readFile(home.credentialsFile, 'utf8')]).toEqual(
+      before,
+    );
   });
 
   it('a malformed credentials file is reported with path and line, exit 2, untouched', async () => {
     const other = await makeTempHome();
     await writeFile(other.credentialsFile, '[sts_user]\naws_access_key_id = A\nthis is not ini\n');
-    const r = await runCli(['assume', world.roleName, '--source-profile', 'sts_user', '--write-profile', 'x'], {
-      env: other.env({ AWS_ENDPOINT_URL: aws.endpoint }),
-    });
+    const r = await runCli(
+      ['assume', world.roleName, '--source-profile', 'sts_user', '--write-profile', 'x'],
+      {
+        env: other.env({ AWS_ENDPOINT_URL: aws.endpoint }),
+      },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${other.credentialsFile} line 3`);
-    expect(await readFile(other.credentialsFile, 'utf8')).toBe('[sts_user]\naws_access_key_id = A\nthis is not ini\n');
+    expect(await readFile(other.credentialsFile, 'utf8')).toBe(
+      '[sts_user]\naws_access_key_id = A\nthis is not ini\n',
+    );
     await other.cleanup();
   });
 
   it('AWS refusals exit 1 with AWS words and a fix; no secret leaks, even with --debug', async () => {
     // A role that trusts someone else: AWS (and moto under enforcement) refuses.
     const stranger = await createWorld(aws);
-    const r = await runCli(['assume', stranger.roleName, '--source-profile', 'sts_user', '--debug'], { env: env() });
+    const r = await runCli(['assume', stranger.roleName, '--source-profile', 'sts_user', '--debug'], {
+      env: env(),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/AccessDenied/);
     expect(r.stderr).toMatch(/fix: .*tempcreds doctor/);
