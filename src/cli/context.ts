@@ -7,7 +7,7 @@ import { parseRoleRef } from '../aws/arn.js';
 import { validateSessionName } from '../credentials/sessionName.js';
 import type { AwsContext } from '../aws/clients.js';
 import { parseDuration, type DurationRequest } from '../credentials/duration.js';
-import { validateMfaSerial } from '../credentials/assumeRole.js';
+import { validateMfaSerial } from '../credentials/mfa.js';
 import type { Source } from '../credentials/sources.js';
 import type { RoleSession } from '../credentials/roleSession.js';
 import { createLogger, type CliIo, type Logger } from './io.js';

@@ -2,6 +2,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { explainAwsError } from '../aws/explain.js';
 import { awsErrorCode, TempcredsError, usageError } from '../errors.js';
+import { validateMfaSerial } from './mfa.js';
 import { MAX_DURATION_SECONDS, ROLE_CHAINING_MAX_SECONDS, type DurationRequest } from './duration.js';
 
 /** Inputs of sts:AssumeRole, in AWS's names. */
@@ -185,13 +186,4 @@ async function resolveTokenCode(input: AssumeRoleInput, deps: AssumeRoleDeps): P
     );
   }
   return code.trim();
-}
-
-export function validateMfaSerial(serial: string): void {
-  if (serial.length < 9 || serial.length > 256 || !/^[\w+=/:,.@-]+$/.test(serial)) {
-    throw usageError(
-      `--mfa-serial "${serial}" is not an MFA device serial or ARN (9-256 characters).`,
-      'Use the ARN shown in IAM, e.g. arn:aws:iam::123456789012:mfa/alice.',
-    );
-  }
 }

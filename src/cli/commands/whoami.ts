@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createStsClient, getCallerIdentity } from '../../aws/sts.js';
 import { readProfile } from '../../config/profiles.js';
 import { action } from '../action.js';
 import { addRoleOptions, awsContextFor, type AssumeFlags } from '../context.js';
@@ -11,6 +10,7 @@ export const registerWhoami: RegisterCommand = (program: Command, io, setExitCod
     program.command('whoami').description('account, ARN, and for session credentials the time left'),
   ).action(
     action(io, setExitCode, async (ctx, options: AssumeFlags & { role?: string }) => {
+      const { createStsClient, getCallerIdentity } = await import('../../aws/sts.js');
       const aws = await awsContextFor(ctx, options);
       const credentials = await aws.credentials();
       const identity = await getCallerIdentity(createStsClient(aws), ctx.globals.profile, aws.region);
