@@ -31,8 +31,9 @@ export async function updateIniFile(
   const release = await lock(path, {
     // The file may not exist yet, so lock the path as given.
     realpath: false,
-    // Enough patience for dozens of processes writing at once (each holds the lock for milliseconds).
-    retries: { retries: 50, minTimeout: 20, maxTimeout: 500, randomize: true },
+    // Each holder keeps the lock for milliseconds, so waiters poll often (long sleeps would leave
+    // the lock idle) and patiently: 20 to 40 s in all, longer than `stale`.
+    retries: { retries: 200, factor: 1.5, minTimeout: 10, maxTimeout: 100, randomize: true },
     stale: 10_000,
     // proper-lockfile's default throws from a timer, which would crash the process.
     onCompromised: (err) => (compromised = err),
