@@ -151,6 +151,7 @@ function keyValueParts(doc: IniDocument, index: number): string[] {
 /**
  * Line indexes of the key on line `index` followed by every line up to its last
  * continuation (comments and blank lines inside the block included).
+ * @internal for the editor; not part of the library API.
  */
 export function blockLines(doc: IniDocument, index: number): number[] {
   let last = index;
@@ -162,7 +163,10 @@ export function blockLines(doc: IniDocument, index: number): number[] {
   return Array.from({ length: last - index + 1 }, (_, k) => index + k);
 }
 
-/** `[header, end)` line ranges of every occurrence of a section, in file order. */
+/**
+ * `[header, end)` line ranges of every occurrence of a section, in file order.
+ * @internal for the editor; not part of the library API.
+ */
 export function sectionRanges(doc: IniDocument, name: string): Array<[number, number]> {
   const ranges: Array<[number, number]> = [];
   doc.lines.forEach((line, i) => {
