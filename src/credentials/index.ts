@@ -1,0 +1,26 @@
+export { assumeRole, type AssumeRoleInput, type AssumeRoleDeps, type AssumedRole } from './assumeRole.js';
+export { startRoleSession, type RoleSession, type RoleSessionOptions } from './roleSession.js';
+export { resolveSource, regionFrom, type Source, type SourceInit } from './sources.js';
+export { refreshing, type RefreshingOptions, type RefreshingProvider } from './refreshing.js';
+export {
+  parseDuration,
+  MIN_DURATION_SECONDS,
+  MAX_DURATION_SECONDS,
+  ROLE_CHAINING_MAX_SECONDS,
+  type DurationRequest,
+} from './duration.js';
+export { defaultSessionName, validateSessionName } from './sessionName.js';
+export {
+  formatCredentials,
+  credentialsEnv,
+  parseExportFormat,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type AssumedRoleOutput,
+} from './exportFormats.js';
+export { startCredentialsServer, type CredentialsServer, type CredentialsServerOptions } from './server.js';
+export { cachedProcessCredentials, type CachedProcessDeps } from './cachedProcessCredentials.js';
+export { cacheFile, readCache, type ProcessCacheKey, type ProcessCredentials } from './processCache.js';
+export { writeSessionProfile } from './writeSessionProfile.js';
+export { profileSettings, type SelfRefreshingProfile } from './profileSettings.js';
+export { fromProcess, splitCommandLine } from './fromProcess.js';
