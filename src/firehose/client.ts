@@ -1,0 +1,15 @@
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { clientConfig, type AwsContext } from '../aws/clients.js';
+
+/**
+ * A Firehose client for `putRecords`: the context's region, endpoint and (refreshing) credentials,
+ * the SDK's own retries off (`putRecords` retries, entry by entry, and would otherwise be
+ * multiplied or hidden), and a socket timeout so a stalled connection fails and is retried.
+ */
+export function createFirehoseClient(ctx: AwsContext): FirehoseClient {
+  return new FirehoseClient({
+    ...clientConfig('firehose', ctx),
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
+  });
+}

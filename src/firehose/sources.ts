@@ -1,0 +1,142 @@
+import { createReadStream } from 'node:fs';
+import { usageError } from '../errors.js';
+import { MAX_RECORD_BYTES, formatCount } from './limits.js';
+import { splitLines } from './lines.js';
+import { parseRecord } from './recordJson.js';
+
+/**
+ * How an input becomes records:
+ * - `lines`: one record per line (`\n` or `\r\n`, not included); empty lines are skipped;
+ * - `whole`: the input is one record;
+ * - `records-jsonl`: one `{"Data":"<base64>"}` per line, the form `--failed-file` writes.
+ */
+export type RecordFormat = 'lines' | 'whole' | 'records-jsonl';
+
+export interface ReadRecordsOptions {
+  format: RecordFormat;
+  /** Add `\n` to every record (Firehose itself adds no delimiter between records). */
+  appendNewline?: boolean;
+  /** How messages name the input: `data.txt`, `stdin`. */
+  name?: string;
+  /** Largest record (default 1,024,000), counted after any appended newline. */
+  maxRecordBytes?: number;
+}
+
+const NEWLINE = 0x0a;
+
+function withNewline(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(data.length + 1);
+  out.set(data);
+  out[data.length] = NEWLINE;
+  return out;
+}
+
+async function* wholeInput(
+  chunks: AsyncIterable<Uint8Array>,
+  name: string,
+  max: number,
+): AsyncGenerator<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    size += chunk.length;
+    // Stop reading as soon as it cannot fit: a 5 GB file is not loaded to learn that.
+    if (size > max) {
+      throw usageError(
+        `${name} is more than ${formatCount(max)} bytes: Firehose takes at most that per record.`,
+        'Send it as lines (--lines), or split it.',
+      );
+    }
+    parts.push(chunk);
+  }
+  yield Buffer.concat(parts, size);
+}
+
+async function* jsonlRecords(
+  chunks: AsyncIterable<Uint8Array>,
+  name: string,
+  max: number,
+): AsyncGenerator<Uint8Array> {
+  // A base64 line is 4/3 of its record plus the JSON around it.
+  const maxLineBytes = Math.ceil(max / 3) * 4 + 64;
+  for await (const line of splitLines(chunks, { name, maxLineBytes })) {
+    const data = parseRecord(
+      Buffer.from(line.data.buffer, line.data.byteOffset, line.data.byteLength).toString('utf8'),
+      `${name} line ${formatCount(line.number)}`,
+    );
+    if (data.length > max) {
+      throw usageError(
+        `${name} line ${formatCount(line.number)} is a record of ${formatCount(data.length)} bytes: Firehose takes at most ${formatCount(max)}.`,
+      );
+    }
+    yield data;
+  }
+}
+
+/** The records of an input, streamed: never more than one record is read ahead. */
+export async function* readRecords(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ReadRecordsOptions,
+): AsyncGenerator<Uint8Array> {
+  const name = options.name ?? 'input';
+  const append = options.appendNewline ?? false;
+  // The appended newline counts towards the limit: it is sent.
+  const max = (options.maxRecordBytes ?? MAX_RECORD_BYTES) - (append ? 1 : 0);
+  let records: AsyncIterable<Uint8Array>;
+  if (options.format === 'whole') records = wholeInput(chunks, name, max);
+  else if (options.format === 'records-jsonl') records = jsonlRecords(chunks, name, max);
+  else records = mapLines(splitLines(chunks, { name, maxLineBytes: max }));
+  for await (const data of records) yield append ? withNewline(data) : data;
+}
+
+async function* mapLines(lines: ReturnType<typeof splitLines>): AsyncGenerator<Uint8Array> {
+  for await (const line of lines) yield line.data;
+}
+
+/** What a scan found: how many records, how many bytes they are (as sent). */
+export interface ScanResult {
+  records: number;
+  bytes: number;
+}
+
+/**
+ * Reads an input once without sending anything, so a record Firehose would refuse (or a line that
+ * is not a record) is reported before the first call. Costs one extra read of a file; stdin from a
+ * pipe cannot be read twice and is checked as it streams instead.
+ */
+export async function scanRecords(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ReadRecordsOptions,
+): Promise<ScanResult> {
+  let records = 0;
+  let bytes = 0;
+  for await (const data of readRecords(chunks, options)) {
+    records += 1;
+    bytes += data.length;
+  }
+  return { records, bytes };
+}
+
+/**
+ * The bytes of a file, in 1 MiB chunks. Given a file descriptor (stdin redirected from a file),
+ * reads by position from the start, so the same descriptor can be read twice (scan, then send).
+ */
+export function fileChunks(file: string | number): AsyncIterable<Uint8Array> {
+  const highWaterMark = 1024 * 1024;
+  return typeof file === 'number'
+    ? createReadStream('', { fd: file, start: 0, autoClose: false, highWaterMark })
+    : createReadStream(file, { highWaterMark });
+}
+
+/** `--data TEXT`: the text's UTF-8 bytes. */
+export function textRecord(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8');
+}
+
+/** A fixed list of records (from `--record`, `--data`, `--data-base64`) as an async source. */
+export async function* listRecords(
+  records: Iterable<Uint8Array>,
+  appendNewline = false,
+): AsyncGenerator<Uint8Array> {
+  for (const data of records) yield appendNewline ? withNewline(data) : data;
+}

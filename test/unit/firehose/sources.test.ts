@@ -1,0 +1,75 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileChunks, listRecords, readRecords, scanRecords } from '../../../src/firehose/sources.js';
+import { chunksOf, collect, text, useTempDir } from './helpers.js';
+
+const read = async (input: string, options: Parameters<typeof readRecords>[1]) =>
+  (await collect(readRecords(chunksOf(input), options))).map(text);
+
+describe('readRecords', () => {
+  it('lines: one record per non-empty line, newline appended on request', async () => {
+    expect(await read('a\r\n\nb', { format: 'lines' })).toEqual(['a', 'b']);
+    expect(await read('a\r\n\nb', { format: 'lines', appendNewline: true })).toEqual(['a\n', 'b\n']);
+  });
+
+  it('whole: the input is one record, bytes untouched', async () => {
+    expect(await read('a\r\n\nb\n', { format: 'whole' })).toEqual(['a\r\n\nb\n']);
+    expect(await read('', { format: 'whole' })).toEqual(['']);
+  });
+
+  it('whole: refuses an input over the record limit without reading it all', async () => {
+    await expect(
+      collect(
+        readRecords(chunksOf('x'.repeat(600_000), 'x'.repeat(600_000)), { format: 'whole', name: 'big.bin' }),
+      ),
+    ).rejects.toThrow('big.bin is more than 1,024,000 bytes');
+  });
+
+  it('counts an appended newline towards the limit', async () => {
+    const exact = 'z'.repeat(1_024_000);
+    expect((await read(exact, { format: 'lines' })).length).toBe(1);
+    await expect(read(exact, { format: 'lines', appendNewline: true, name: 'f' })).rejects.toThrow(
+      'f line 1 is 1,024,000 bytes: Firehose takes at most 1,023,999 bytes per record.',
+    );
+  });
+
+  it('records-jsonl: decodes {"Data": base64} lines and names a bad line', async () => {
+    expect(await read('{"Data":"YQo="}\n\n{"Data":"Yg=="}\n', { format: 'records-jsonl' })).toEqual([
+      'a\n',
+      'b',
+    ]);
+    await expect(
+      read('{"Data":"YQ=="}\nnot json\n', { format: 'records-jsonl', name: 'failed.jsonl' }),
+    ).rejects.toThrow(/^failed\.jsonl line 2 is neither JSON nor shorthand/);
+  });
+
+  it('listRecords: the command-line records, in order', async () => {
+    const out = await collect(listRecords([Buffer.from('a'), Buffer.from('b')], true));
+    expect(out.map(text)).toEqual(['a\n', 'b\n']);
+  });
+});
+
+describe('scanRecords and fileChunks', () => {
+  const dir = useTempDir('tempcreds-fh-src-');
+
+  it('counts the records and bytes of a file as they will be sent', async () => {
+    const path = join(dir(), 'ok.txt');
+    await writeFile(path, 'one\ntwo\r\n\nthree');
+    expect(await scanRecords(fileChunks(path), { format: 'lines' })).toEqual({ records: 3, bytes: 11 });
+    expect(await scanRecords(fileChunks(path), { format: 'lines', appendNewline: true })).toEqual({
+      records: 3,
+      bytes: 14,
+    });
+  });
+
+  it('names the line of a too-large record deep in a file', async () => {
+    const path = join(dir(), 'bad.txt');
+    const lines = Array.from({ length: 5000 }, (_, i) => `line ${i + 1}`);
+    lines[4321] = 'q'.repeat(1_024_001);
+    await writeFile(path, lines.join('\n'));
+    await expect(scanRecords(fileChunks(path), { format: 'lines', name: 'bad.txt' })).rejects.toThrow(
+      /^bad\.txt line 4,322 is 1,024,001 bytes/,
+    );
+  });
+});
