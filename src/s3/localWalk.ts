@@ -1,0 +1,145 @@
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, stat, lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SyncEntry } from './entry.js';
+import { compareKeys } from './keyOrder.js';
+
+export interface WalkWarning {
+  path: string;
+  message: string;
+}
+
+export interface WalkOptions {
+  /** Follow symlinks to files and folders (default true, as the AWS CLI does). */
+  followSymlinks?: boolean;
+  /** Files skipped for a reason the user should hear about (broken symlink, socket, bad name...). */
+  onWarning?: (warning: WalkWarning) => void;
+  /** How many stat calls run ahead of the consumer within a folder (default 64). */
+  statAhead?: number;
+}
+
+/** Temporary files of downloads in progress: never part of a listing. */
+export const TEMP_FILE = /^\.tempcreds-[0-9a-f]{16}\.part$/;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+interface Child {
+  name: string;
+  path: string;
+  /** The name as it sorts among its siblings: folders end with `/`, as their keys continue. */
+  sortKey: string;
+  dir: boolean;
+  /** Known for followed symlinks and unknown types, which needed a stat to tell file from folder. */
+  stats?: Stats;
+}
+
+/** `fs.Stats` identity of a folder, to notice symlink loops. */
+const identity = (s: Stats) => `${s.dev}:${s.ino}`;
+
+/**
+ * Walks a folder and yields its files in S3 key order (UTF-8 byte order of the `/`-joined path)
+ * without holding more than one folder's names at a time. The AWS CLI's trick: list a folder,
+ * give sub-folders a trailing `/`, sort, and descend when a folder comes up, since every key
+ * inside `a/` sorts right where `a/` does (`a-b` < `a/x` < `a.b` in byte order).
+ *
+ * Skipped with a warning, as the AWS CLI does: broken symlinks, sockets/FIFOs/devices, names that
+ * are not UTF-8, unreadable folders, and (tempcreds only) symlink loops.
+ */
+export async function* walkLocal(
+  root: string,
+  options: WalkOptions = {},
+): AsyncGenerator<SyncEntry & { path: string }> {
+  const follow = options.followSymlinks ?? true;
+  const warn = options.onWarning ?? (() => {});
+  const ahead = Math.max(1, options.statAhead ?? 64);
+  const rootStats = await stat(root);
+  const ancestors = new Set<string>([identity(rootStats)]);
+
+  async function children(dir: string): Promise<Child[]> {
+    let dirents: Dirent<Buffer>[];
+    try {
+      dirents = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
+    } catch (err) {
+      warn({ path: dir, message: `Folder is not readable (${(err as NodeJS.ErrnoException).code ?? err}).` });
+      return [];
+    }
+    const out: Child[] = [];
+    await Promise.all(
+      dirents.map(async (dirent) => {
+        let name: string;
+        try {
+          name = utf8.decode(dirent.name);
+        } catch {
+          warn({ path: join(dir, dirent.name.toString('latin1')), message: 'File name is not valid UTF-8.' });
+          return;
+        }
+        if (TEMP_FILE.test(name)) return;
+        const path = join(dir, name);
+        if (dirent.isDirectory()) return void out.push({ name, path, sortKey: `${name}/`, dir: true });
+        if (dirent.isFile()) return void out.push({ name, path, sortKey: name, dir: false });
+        if (dirent.isSymbolicLink() && !follow) return;
+        let stats: Stats;
+        try {
+          stats = await stat(path);
+        } catch {
+          warn({ path, message: 'File does not exist.' });
+          return;
+        }
+        if (stats.isDirectory()) out.push({ name, path, sortKey: `${name}/`, dir: true, stats });
+        else if (stats.isFile()) out.push({ name, path, sortKey: name, dir: false, stats });
+        else
+          warn({ path, message: 'File is character special device, block special device, FIFO, or socket.' });
+      }),
+    );
+    return out.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+  }
+
+  async function fileStats(child: Child): Promise<Stats | undefined> {
+    if (child.stats) return child.stats;
+    try {
+      return await lstat(child.path);
+    } catch (err) {
+      // Deleted since the folder was read: nothing to sync, and nothing to warn about.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') warn({ path: child.path, message: `File cannot be read (${code ?? err}).` });
+      return undefined;
+    }
+  }
+
+  async function* walk(dir: string, prefix: string): AsyncGenerator<SyncEntry & { path: string }> {
+    const list = await children(dir);
+    // Stat the next files while the consumer works on this one; folders are descended in order.
+    const pending = new Map<number, Promise<Stats | undefined>>();
+    let next = 0;
+    for (let i = 0; i < list.length; i++) {
+      const child = list[i]!;
+      if (child.dir) {
+        const dirStats = child.stats ?? (await stat(child.path).catch(() => undefined));
+        if (!dirStats) continue;
+        const id = identity(dirStats);
+        if (ancestors.has(id)) {
+          warn({ path: child.path, message: 'Symlink loop: this folder is one of its own parents.' });
+          continue;
+        }
+        ancestors.add(id);
+        yield* walk(child.path, `${prefix}${child.name}/`);
+        ancestors.delete(id);
+        continue;
+      }
+      for (next = Math.max(next, i); next < list.length && next < i + ahead; next++) {
+        if (!list[next]!.dir) pending.set(next, fileStats(list[next]!));
+      }
+      const stats = await pending.get(i);
+      pending.delete(i);
+      if (!stats) continue;
+      yield {
+        key: `${prefix}${child.name}`,
+        size: stats.size,
+        lastModified: stats.mtimeMs,
+        path: child.path,
+      };
+    }
+  }
+
+  yield* walk(root, '');
+}
