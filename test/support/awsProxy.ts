@@ -26,6 +26,8 @@ export interface ProxyLogEntry {
   status: number | undefined;
   /** The proxy answered itself (fault, expired key, AWS-only validation) instead of passing moto's answer on. */
   answeredByProxy: boolean;
+  /** Parameters of awsQuery calls (STS, IAM), e.g. `DurationSeconds`, `TokenCode`; empty for the others. */
+  params: Record<string, string>;
 }
 
 export interface AwsProxy {
@@ -86,7 +88,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     // S3 bodies stream; the rest are small and needed whole (awsQuery action, Firehose records).
     const body = scope?.service === 's3' ? undefined : await readAll(req);
     const { service, action, params } = describeRequest(req, url, scope, body);
-    Object.assign(entry, { service, action });
+    Object.assign(entry, { service, action, params: Object.fromEntries(params) });
 
     const fault = faults.take(service, action);
     if (fault || sessions.isExpired(scope?.accessKeyId)) {
@@ -126,6 +128,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       accessKeyId: undefined,
       status: undefined,
       answeredByProxy: false,
+      params: {},
     };
     handle(req, res, entry)
       .catch((err: Error) => {
