@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import type { AssumedRole } from './assumeRole.js';
+import { rfc3339 } from './timestamps.js';
 import {
   cacheFile,
   minTtlSeconds,
@@ -51,7 +52,7 @@ export async function cachedProcessCredentials(
       AccessKeyId: session.credentials.accessKeyId,
       SecretAccessKey: session.credentials.secretAccessKey,
       SessionToken: session.credentials.sessionToken,
-      Expiration: session.credentials.expiration.toISOString(),
+      Expiration: rfc3339(session.credentials.expiration),
     };
     const text = JSON.stringify(credentials) + '\n';
     await writeFileAtomic(path, text, { mode: 0o600, fsync: true });

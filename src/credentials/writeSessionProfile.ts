@@ -2,6 +2,7 @@ import type { AwsFiles } from '../config/paths.js';
 import { readProfile } from '../config/profiles.js';
 import { writeProfile } from '../config/write.js';
 import type { AssumedRole } from './assumeRole.js';
+import { rfc3339 } from './timestamps.js';
 
 /**
  * Writes a role session into profile `name`: keys and token into `[name]` of the credentials file,
@@ -21,7 +22,7 @@ export async function writeSessionProfile(
       aws_secret_access_key: credentials.secretAccessKey,
       aws_session_token: credentials.sessionToken,
       // Not read by the AWS CLI; lets `tempcreds whoami --profile name` tell the time left.
-      aws_credential_expiration: credentials.expiration.toISOString(),
+      aws_credential_expiration: rfc3339(credentials.expiration),
     },
     config: { region },
   });

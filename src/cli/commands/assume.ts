@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { validateProfileName } from '../../config/profileName.js';
-import { usageError } from '../../errors.js';
-import { EXPORT_FORMATS, formatCredentials, type ExportFormat } from '../../credentials/exportFormats.js';
+import { EXPORT_FORMATS, formatCredentials, parseExportFormat } from '../../credentials/exportFormats.js';
 import { writeSessionProfile } from '../../credentials/writeSessionProfile.js';
 import { action } from '../action.js';
 import { addAssumeOptions, roleSessionFor, validateAssumeInput, type AssumeFlags } from '../context.js';
@@ -11,17 +10,6 @@ import type { RegisterCommand } from './index.js';
 interface AssumeOptions extends AssumeFlags {
   format?: string;
   writeProfile?: string;
-}
-
-export function parseFormat(format: string | undefined): ExportFormat {
-  const value = (format ?? 'json') as ExportFormat;
-  if (!EXPORT_FORMATS.includes(value)) {
-    throw usageError(
-      `--format "${format}" is not one of ${EXPORT_FORMATS.join(', ')}.`,
-      'Pick one, e.g. --format bash.',
-    );
-  }
-  return value;
 }
 
 export const registerAssume: RegisterCommand = (program: Command, io, setExitCode) => {
@@ -35,7 +23,7 @@ export const registerAssume: RegisterCommand = (program: Command, io, setExitCod
     )
     .action(
       action(io, setExitCode, async (ctx, role: string, options: AssumeOptions) => {
-        const format = parseFormat(options.format);
+        const format = parseExportFormat(options.format ?? 'json');
         validateAssumeInput(ctx, role, options);
         if (options.writeProfile !== undefined) validateProfileName(options.writeProfile, '--write-profile');
         const session = await roleSessionFor(ctx, role, options);

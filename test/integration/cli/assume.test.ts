@@ -146,7 +146,7 @@ describe('tempcreds assume (China partition, IAM enforcement on)', () => {
     [['assume', 'x', '--duration', 'soon'], /not a duration/],
     [['assume', 'x', '--session-name', 'a b'], /session-name/],
     [['assume', 'arn:aws:iam::123:role/x'], /not a role ARN/],
-    [['assume', 'x', '--format', 'yaml'], /--format "yaml"/],
+    [['assume', 'x', '--format', 'yaml'], /Unknown format "yaml"/],
     [['assume', 'x', '--write-profile', 'a]b'], /cannot be a profile name/],
     [['assume', 'x', '--source-profile', 'nobody'], /Profile "nobody" is in neither/],
     [['assume', 'x', '--external-id', 'a'], /external-id/],
