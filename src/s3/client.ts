@@ -1,0 +1,28 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { clientConfig, type AwsContext } from '../aws/clients.js';
+
+export interface S3ClientOptions {
+  /** Sockets to keep per host: at least the sync's concurrency, so workers never queue for one. */
+  maxSockets?: number;
+}
+
+/**
+ * An S3 client for sync: path-style with an endpoint override (see `clientConfig`), enough keep-alive
+ * sockets for the pool, and checksums only where S3 requires them, because sync sends Content-MD5
+ * on every PUT itself (the integrity check the AWS CLI uses, and the MD5 ETag `--checksum` reads).
+ */
+export function createS3Client(ctx: AwsContext, options: S3ClientOptions = {}): S3Client {
+  const maxSockets = Math.max(50, options.maxSockets ?? 0);
+  return new S3Client({
+    ...clientConfig('s3', ctx),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    }),
+  });
+}

@@ -1,0 +1,63 @@
+import type { Direction } from './entry.js';
+
+/** What the sync does to one file. */
+export type FileOperation = 'upload' | 'download' | 'delete';
+
+/**
+ * Progress of a sync, as it happens. Locations are `s3://bucket/key` or absolute local paths;
+ * the CLI prints them the way the AWS CLI does.
+ */
+export type SyncEvent =
+  /** A file was skipped for a reason the user should hear (broken symlink, unsafe key, ...). */
+  | { type: 'warning'; location: string; message: string }
+  /** A transfer began (not sent for deletes or in a dry run). */
+  | { type: 'started'; operation: FileOperation; key: string; size: number }
+  /** Bytes moved since the last event of this type (uploads: acknowledged parts; downloads: received). */
+  | { type: 'bytes'; bytes: number }
+  /** A file is up to date: nothing to do. */
+  | { type: 'unchanged'; key: string }
+  /** A file was copied or deleted (or would have been, with `dryrun`). `from` is absent for deletes. */
+  | {
+      type: 'done';
+      operation: FileOperation;
+      key: string;
+      from?: string;
+      to: string;
+      size: number;
+      dryrun: boolean;
+    }
+  /** A file failed; the sync goes on with the others. */
+  | {
+      type: 'failed';
+      operation: FileOperation;
+      key: string;
+      from?: string;
+      to: string;
+      message: string;
+      error: unknown;
+    };
+
+export interface SyncFailure {
+  operation: FileOperation;
+  key: string;
+  from?: string;
+  to: string;
+  message: string;
+}
+
+/** What a sync did. */
+export interface SyncSummary {
+  direction: Direction;
+  dryrun: boolean;
+  uploaded: number;
+  downloaded: number;
+  deleted: number;
+  /** Files on both sides that were up to date. */
+  unchanged: number;
+  /** Files skipped with a warning (broken symlinks, unsafe keys, ...). */
+  warnings: number;
+  failed: SyncFailure[];
+  /** Bytes of the files copied (their sizes; retries not counted). */
+  bytes: number;
+  durationMs: number;
+}

@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { PartedTransfer } from './parted.js';
+import { partRanges } from './partSize.js';
+import { retrying } from './retry.js';
+
+const md5Base64 = (body: Uint8Array) => createHash('md5').update(body).digest('base64');
+
+export interface UploadTarget {
+  client: S3Client;
+  bucket: string;
+  key: string;
+  /** Bytes sent, as they are acknowledged (for progress). */
+  onBytes?: (bytes: number) => void;
+}
+
+/** A small file in one PutObject, with Content-MD5 so S3 refuses a damaged body. */
+export async function putFile(path: string, target: UploadTarget, signal: AbortSignal): Promise<number> {
+  const body = await readFile(path, { signal });
+  await target.client.send(
+    new PutObjectCommand({
+      Bucket: target.bucket,
+      Key: target.key,
+      Body: body,
+      ContentLength: body.length,
+      ContentMD5: md5Base64(body),
+    }),
+    { abortSignal: signal },
+  );
+  target.onBytes?.(body.length);
+  return body.length;
+}
+
+/** Reads exactly `length` bytes at `position`, or fails: the file shrank since it was listed. */
+async function readExactly(
+  handle: FileHandle,
+  path: string,
+  position: number,
+  length: number,
+): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+    if (bytesRead === 0) throw new Error(`${path} changed while it was being uploaded (it is shorter now)`);
+    filled += bytesRead;
+  }
+  return buffer;
+}
+
+/**
+ * A large file as a multipart upload: parts read from disk only when their turn comes (so memory
+ * holds at most one part per worker), each with Content-MD5, then CompleteMultipartUpload. The
+ * rollback is AbortMultipartUpload, so an interrupted upload is not left behind to be billed.
+ */
+export function multipartUpload(
+  path: string,
+  size: number,
+  partSize: number,
+  target: UploadTarget,
+): PartedTransfer {
+  const ranges = partRanges(size, partSize);
+  const parts: CompletedPart[] = [];
+  const { client, bucket, key } = target;
+  let uploadId: string | undefined;
+  let handle: FileHandle | undefined;
+  const close = async () => {
+    await handle?.close();
+    handle = undefined;
+  };
+
+  return {
+    partCount: ranges.length,
+    async begin() {
+      handle = await open(path, 'r');
+      const now = (await handle.stat()).size;
+      if (now !== size) {
+        await close();
+        throw new Error(
+          `${path} changed while it was being uploaded (${size} bytes when listed, ${now} now)`,
+        );
+      }
+      try {
+        // No abort signal: an upload S3 created must be known here, to be completed or aborted.
+        const created = await retrying(() =>
+          client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key })),
+        );
+        uploadId = created.UploadId;
+      } catch (err) {
+        await close();
+        throw err;
+      }
+    },
+    async part(index, signal) {
+      const range = ranges[index]!;
+      const body = await readExactly(handle!, path, range.start, range.end - range.start);
+      const answer = await client.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: range.partNumber,
+          Body: body,
+          ContentLength: body.length,
+          ContentMD5: md5Base64(body),
+        }),
+        { abortSignal: signal },
+      );
+      parts[index] = { PartNumber: range.partNumber, ETag: answer.ETag };
+      target.onBytes?.(body.length);
+    },
+    async commit() {
+      await close();
+      const input = { Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } };
+      await retrying(() => client.send(new CompleteMultipartUploadCommand(input)));
+    },
+    async rollback() {
+      await close();
+      const input = { Bucket: bucket, Key: key, UploadId: uploadId };
+      await retrying(() => client.send(new AbortMultipartUploadCommand(input)), { attempts: 5 });
+    },
+  };
+}

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { PartedRun, type PartedTransfer } from '../../../src/s3/parted.js';
+import { mapAhead, runPool, type Task } from '../../../src/s3/pool.js';
+
+/**
+ * A transfer that records what happened. Parts listed in `failing` fail once with a retryable
+ * error, or with `always` every time with an error that is not worth retrying.
+ */
+function fakeTransfer(partCount: number, failing: number[] = [], always = false) {
+  const log: string[] = [];
+  const failedOnce = new Set<number>();
+  const transfer: PartedTransfer = {
+    partCount,
+    begin: async () => void log.push('begin'),
+    part: async (i) => {
+      await new Promise((r) => setTimeout(r, 1));
+      if (failing.includes(i) && (always || !failedOnce.has(i))) {
+        failedOnce.add(i);
+        if (always) throw new Error(`part ${i} broke`);
+        throw Object.assign(new Error(`part ${i} broke`), {
+          name: 'InternalError',
+          $metadata: { httpStatusCode: 500 },
+        });
+      }
+      log.push(`part ${i}`);
+    },
+    commit: async () => void log.push('commit'),
+    rollback: async () => void log.push('rollback'),
+  };
+  return { transfer, log };
+}
+
+async function* from(tasks: Iterable<Task>) {
+  yield* tasks;
+}
+
+describe('PartedRun in the pool', () => {
+  it('runs every part once, in parallel, and commits once', async () => {
+    const { transfer, log } = fakeTransfer(7);
+    const outcome: string[] = [];
+    const run = new PartedRun(transfer, {
+      done: () => outcome.push('done'),
+      failed: () => outcome.push('failed'),
+    });
+    await runPool(from(run.tasks()), 3, new AbortController().signal);
+    expect(log.filter((l) => l === 'begin')).toHaveLength(1);
+    expect(log.filter((l) => l.startsWith('part')).sort()).toEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((i) => `part ${i}`),
+    );
+    expect(log.at(-1)).toBe('commit');
+    expect(outcome).toEqual(['done']);
+  });
+
+  it('retries a part that fails once (re-running it from the top)', async () => {
+    const { transfer, log } = fakeTransfer(3, [1]);
+    const outcome: string[] = [];
+    const run = new PartedRun(transfer, {
+      done: () => outcome.push('done'),
+      failed: () => outcome.push('failed'),
+    });
+    await runPool(from(run.tasks()), 2, new AbortController().signal);
+    expect(outcome).toEqual(['done']);
+    expect(log).toContain('part 1');
+  });
+
+  it('rolls back once, after the parts in flight settle, when a part keeps failing', async () => {
+    const { transfer, log } = fakeTransfer(20, [2], true);
+    const errors: unknown[] = [];
+    const run = new PartedRun(transfer, { done: () => errors.push('done?!'), failed: (e) => errors.push(e) });
+    await runPool(from(run.tasks()), 4, new AbortController().signal);
+    expect(log.filter((l) => l === 'rollback')).toHaveLength(1);
+    expect(log).not.toContain('commit');
+    expect(log.at(-1)).toBe('rollback');
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('part 2 broke');
+    // Parts not yet started when the failure came were never run.
+    expect(log.filter((l) => l.startsWith('part')).length).toBeLessThan(19);
+  });
+
+  it('abandon() rolls back a begun run whose remaining parts will never run', async () => {
+    const { transfer, log } = fakeTransfer(5);
+    const outcome: string[] = [];
+    const run = new PartedRun(transfer, {
+      done: () => outcome.push('done'),
+      failed: () => outcome.push('failed'),
+    });
+    const tasks = run.tasks();
+    await tasks.next().value!(new AbortController().signal); // one part, then the pool stops
+    await run.abandon(new Error('stopped'));
+    expect(log).toEqual(['begin', 'part 0', 'rollback']);
+    expect(outcome).toEqual(['failed']);
+  });
+
+  it('abandon() drops a run that never began: nothing to undo, nothing reported', async () => {
+    const { transfer, log } = fakeTransfer(5);
+    const outcome: string[] = [];
+    const run = new PartedRun(transfer, {
+      done: () => outcome.push('done'),
+      failed: () => outcome.push('failed'),
+    });
+    await run.abandon(new Error('stopped'));
+    expect(log).toEqual([]);
+    expect(outcome).toEqual([]);
+  });
+
+  it('names a failed rollback in the error, never hides it', async () => {
+    const { transfer } = fakeTransfer(2, [0], true);
+    transfer.rollback = async () => {
+      throw new Error('AbortMultipartUpload refused');
+    };
+    const errors: Error[] = [];
+    const run = new PartedRun(transfer, { done: () => {}, failed: (e) => errors.push(e as Error) });
+    await runPool(from(run.tasks()), 1, new AbortController().signal);
+    expect(errors[0]?.message).toMatch(/part 0 broke.*cleaning up failed too: AbortMultipartUpload refused/);
+  });
+});
+
+describe('runPool', () => {
+  it('never runs more than `concurrency` tasks at once', async () => {
+    let running = 0;
+    let peak = 0;
+    const tasks = Array.from({ length: 30 }, (): Task => async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 2));
+      running--;
+    });
+    await runPool(from(tasks), 4, new AbortController().signal);
+    expect(peak).toBe(4);
+  });
+
+  it('stops pulling when the signal aborts, and waits for the running tasks', async () => {
+    const controller = new AbortController();
+    let started = 0;
+    let finished = 0;
+    const tasks = Array.from({ length: 100 }, (): Task => async () => {
+      started++;
+      if (started === 5) controller.abort();
+      await new Promise((r) => setTimeout(r, 5));
+      finished++;
+    });
+    await runPool(from(tasks), 2, controller.signal);
+    expect(started).toBeLessThan(10);
+    expect(finished).toBe(started);
+  });
+
+  it('rethrows a failing task source after the running tasks settle', async () => {
+    let finished = 0;
+    async function* broken() {
+      yield (async () => {
+        await new Promise((r) => setTimeout(r, 10));
+        finished++;
+      }) as Task;
+      throw new Error('listing failed');
+    }
+    await expect(runPool(broken(), 3, new AbortController().signal)).rejects.toThrow('listing failed');
+    expect(finished).toBe(1);
+  });
+});
+
+describe('mapAhead', () => {
+  it('keeps the input order while running a window ahead', async () => {
+    let running = 0;
+    let peak = 0;
+    async function* items() {
+      yield* [50, 1, 30, 2, 10, 3];
+    }
+    const out: number[] = [];
+    for await (const v of mapAhead(items(), 3, async (ms) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, ms));
+      running--;
+      return ms;
+    })) {
+      out.push(v);
+    }
+    expect(out).toEqual([50, 1, 30, 2, 10, 3]);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(peak).toBeGreaterThan(1);
+  });
+});
