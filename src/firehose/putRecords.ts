@@ -46,6 +46,8 @@ export interface PutRecordsOptions {
   /** Smaller batches than Firehose allows (tests; slow links). */
   limits?: BatchLimits;
   backoff?: BackoffPolicy;
+  /** Wait this long before every call: pacing under a tight quota, or a test that must outlast sessions. */
+  pauseMs?: number;
   onProgress?: (progress: PutProgress) => void;
   /** Takes the records that failed for good as they come (e.g. to write them to a file); else they are kept in the summary. */
   onFailed?: (records: FailedRecord[]) => void | Promise<void>;
@@ -138,6 +140,8 @@ export async function putRecords(
         if (stop.signal.aborted) return;
         progress.retries += 1;
       }
+      if (options.pauseMs) await sleep(options.pauseMs, stop.signal);
+      if (stop.signal.aborted) return;
       progress.calls += 1;
       let failed: FailedRecord[];
       try {
@@ -213,20 +217,24 @@ function explainCallError(err: unknown, deliveryStreamName: string): TempcredsEr
   });
 }
 
+/** Says of a bad-input error that nothing went out (a scan before sending found it). */
+export function nothingSent(err: unknown): unknown {
+  if (!(err instanceof TempcredsError)) return err;
+  return new TempcredsError(`${err.message} Nothing was sent.`, {
+    kind: err.kind,
+    fix: err.fix,
+    cause: err.cause,
+  });
+}
+
 /**
  * Adds to an error what had been done when it happened. Bad input found before any call changed
  * nothing (exit 2); found after some calls (stdin from a pipe), it is a failed run (exit 1).
  */
 function withProgress(err: unknown, fromInput: boolean, progress: PutProgress): unknown {
   if (!(err instanceof TempcredsError)) return err;
-  if (progress.calls === 0 || (progress.delivered === 0 && !fromInput)) {
-    if (!fromInput) return err;
-    return new TempcredsError(`${err.message} Nothing was sent.`, {
-      kind: err.kind,
-      fix: err.fix,
-      cause: err.cause,
-    });
-  }
+  if (progress.calls === 0 || (progress.delivered === 0 && !fromInput))
+    return fromInput ? nothingSent(err) : err;
   const before = fromInput ? ' before it' : '';
   const done = `${formatCount(progress.delivered)} record(s) had been delivered${before} in ${formatCount(progress.calls)} call(s).`;
   return new TempcredsError(`${err.message} ${done}`, {

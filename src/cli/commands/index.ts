@@ -6,6 +6,7 @@ import { registerExec } from './exec.js';
 import { registerConfigure } from './configure.js';
 import { registerCredentialProcess } from './credentialProcess.js';
 import { registerWhoami } from './whoami.js';
+import { registerFirehose } from './firehose.js';
 import { registerS3 } from './s3.js';
 
 /** A command module adds its command(s) to the program; its action reports an exit code. */
@@ -18,5 +19,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerConfigure,
   registerCredentialProcess,
   registerWhoami,
+  registerFirehose,
   registerS3,
 ];

@@ -9,7 +9,17 @@ import { createFirehoseClient } from '../../../src/firehose/client.js';
 import { putRecords } from '../../../src/firehose/putRecords.js';
 import { listRecords } from '../../../src/firehose/sources.js';
 import { TempcredsError } from '../../../src/errors.js';
-import { numberedLines, REGION, sorted, startFirehoseWorld, STREAM, type FirehoseWorld } from './world.js';
+import {
+  numberedLines,
+  REGION,
+  sorted,
+  startFirehoseWorld,
+  STREAM,
+  throttled,
+  partlyFailing,
+  dropped,
+  type FirehoseWorld,
+} from './world.js';
 
 const noSleep = async () => undefined;
 const recordsOf = (lines: string[]) =>
@@ -57,32 +67,11 @@ describe('putRecords against moto (IAM enforcement on)', () => {
 
   it('delivers every record exactly once through partial failures, throttling and dropped connections', async () => {
     const lines = numberedLines(5000, 'faults');
-    world.proxy.inject({
-      kind: 'partialFailure',
-      service: 'firehose',
-      failing: (i) => i % 10 === 3,
-      times: 4,
-    });
-    world.proxy.inject({
-      kind: 'error',
-      service: 'firehose',
-      action: 'PutRecordBatch',
-      code: 'ServiceUnavailableException',
-      times: 2,
-    });
-    world.proxy.inject({
-      kind: 'error',
-      service: 'firehose',
-      action: 'PutRecordBatch',
-      code: 'ThrottlingException',
-    });
-    world.proxy.inject({ kind: 'network', service: 'firehose', action: 'PutRecordBatch', times: 2 });
-    world.proxy.inject({
-      kind: 'partialFailure',
-      service: 'firehose',
-      failing: [0, 499],
-      errorCode: 'InternalFailure',
-    });
+    world.proxy.inject(partlyFailing((i) => i % 10 === 3, 4));
+    world.proxy.inject(throttled(2));
+    world.proxy.inject(throttled(1, 'ThrottlingException'));
+    world.proxy.inject(dropped(2));
+    world.proxy.inject(partlyFailing([0, 499], 1, 'InternalFailure'));
     const progress: number[] = [];
     const firehose = client();
     const summary = await putRecords(STREAM, recordsOf(lines), {
@@ -104,7 +93,7 @@ describe('putRecords against moto (IAM enforcement on)', () => {
 
   it('gives up on records still failing after maxAttempts and returns them, delivering the rest', async () => {
     const lines = numberedLines(10, 'giveup');
-    world.proxy.inject({ kind: 'partialFailure', service: 'firehose', failing: [0], times: 3 });
+    world.proxy.inject(partlyFailing([0], 3));
     const firehose = client();
     const summary = await putRecords(STREAM, recordsOf(lines), {
       client: firehose,
@@ -120,13 +109,7 @@ describe('putRecords against moto (IAM enforcement on)', () => {
   });
 
   it('waits with exponential backoff and full jitter between attempts', async () => {
-    world.proxy.inject({
-      kind: 'error',
-      service: 'firehose',
-      action: 'PutRecordBatch',
-      code: 'ServiceUnavailableException',
-      times: 3,
-    });
+    world.proxy.inject(throttled(3));
     const waits: number[] = [];
     const firehose = client();
     await putRecords(STREAM, recordsOf(['one']), {

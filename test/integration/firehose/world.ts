@@ -20,7 +20,13 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startAwsProxy, type AwsProxy } from '../../support/awsProxy.js';
+import {
+  startAwsProxy,
+  type AwsProxy,
+  type ErrorFault,
+  type NetworkFault,
+  type PartialFailureFault,
+} from '../../support/awsProxy.js';
 import { makeTempHome, type TempHome } from '../../support/cli.js';
 import { startLocalAws, type LocalAws, type StaticKeys } from '../../support/localAws.js';
 
@@ -186,3 +192,27 @@ export function numberedLines(n: number, tag = 'rec'): string[] {
 
 /** Sorted copies, so two multisets of lines compare with toEqual (duplicates and losses both show). */
 export const sorted = (lines: readonly string[]) => [...lines].sort();
+
+/** Whole PutRecordBatch calls refused as Firehose does when throttling (503 ServiceUnavailableException by default). */
+export const throttled = (times: number, code = 'ServiceUnavailableException'): ErrorFault => ({
+  kind: 'error',
+  service: 'firehose',
+  action: 'PutRecordBatch',
+  code,
+  times,
+});
+
+/** PutRecordBatch calls that succeed but fail (and do not deliver) the chosen entries. */
+export const partlyFailing = (
+  failing: PartialFailureFault['failing'],
+  times: number,
+  errorCode?: string,
+): PartialFailureFault => ({ kind: 'partialFailure', service: 'firehose', failing, times, errorCode });
+
+/** PutRecordBatch connections dropped without an answer. */
+export const dropped = (times: number): NetworkFault => ({
+  kind: 'network',
+  service: 'firehose',
+  action: 'PutRecordBatch',
+  times,
+});

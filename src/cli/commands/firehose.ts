@@ -1,0 +1,317 @@
+import { fstatSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { usageError } from '../../errors.js';
+import type { BatchLimits } from '../../firehose/batches.js';
+import { MAX_BATCH_RECORDS, MAX_RECORD_BYTES } from '../../firehose/limits.js';
+import type { PutProgress, PutSummary } from '../../firehose/putRecords.js';
+import { decodeBase64, formatRecordLine, parseRecord } from '../../firehose/recordJson.js';
+import type { FailedRecord } from '../../firehose/response.js';
+import type { RecordFormat } from '../../firehose/sources.js';
+import { action } from '../action.js';
+import {
+  addRoleOptions,
+  awsContextFor,
+  parseAssumeFlags,
+  type AssumeFlags,
+  type CommandContext,
+} from '../context.js';
+import type { CliIo } from '../io.js';
+import type { RegisterCommand } from './index.js';
+
+interface PutOptions extends AssumeFlags {
+  role?: string;
+  record?: string[];
+  data?: string[];
+  dataBase64?: string[];
+  file?: string;
+  lines?: boolean;
+  whole?: boolean;
+  recordsJsonl?: boolean;
+  appendNewline?: boolean;
+  failedFile?: string;
+  concurrency?: string;
+  maxAttempts?: string;
+  maxBatchRecords?: string;
+  pauseMs?: string;
+}
+
+/** Where the records come from: the command line, a file, or stdin (`-`). */
+export type PutSource =
+  { kind: 'args'; records: Uint8Array[] } | { kind: 'file'; path: string; format: RecordFormat };
+
+/** `firehose put`, its flags checked and typed before anything touches the disk or the network. */
+export interface FirehosePutInput {
+  deliveryStreamName: string;
+  source: PutSource;
+  appendNewline: boolean;
+  failedFile?: string;
+  concurrency: number;
+  maxAttempts: number;
+  limits: BatchLimits;
+  pauseMs?: number;
+}
+
+/** How many failed records are shown on stderr without --failed-file. */
+const SHOWN_FAILURES = 3;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function wholeNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}".`);
+  }
+  return n;
+}
+
+function recordFormat(options: PutOptions): RecordFormat {
+  const chosen = (['lines', 'whole', 'recordsJsonl'] as const).filter((flag) => options[flag]);
+  if (chosen.length > 1)
+    throw usageError('--lines, --whole and --records-jsonl exclude each other: pick one.');
+  if (chosen.length === 1 && options.file === undefined) {
+    throw usageError(
+      '--lines, --whole and --records-jsonl say how to read --file: add --file PATH (or - for stdin).',
+    );
+  }
+  if (options.recordsJsonl && options.appendNewline) {
+    throw usageError(
+      '--records-jsonl resends records exactly as they were sent: drop --append-newline.',
+      'Records in a --failed-file already carry any newline appended the first time.',
+    );
+  }
+  return options.whole ? 'whole' : options.recordsJsonl ? 'records-jsonl' : 'lines';
+}
+
+/** Every check that needs neither the disk nor the network (cli.md: bad input exits 2, nothing changed). */
+export function parseFirehosePutInput(stream: string, options: PutOptions): FirehosePutInput {
+  if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(stream)) {
+    throw usageError(
+      `"${stream}" is not a delivery stream name (1-64 letters, digits, _ . -).`,
+      'Pass the stream name, e.g. iot-data-collector, not its ARN.',
+    );
+  }
+  parseAssumeFlags(options);
+  const format = recordFormat(options);
+  const fromArgs = [
+    ...(options.record ?? []).map((text, i) =>
+      parseRecord(text, options.record!.length > 1 ? `--record #${i + 1}` : '--record'),
+    ),
+    ...(options.data ?? []).map((text) => Buffer.from(text, 'utf8') as Uint8Array),
+    ...(options.dataBase64 ?? []).map((text) => decodeBase64(text, '--data-base64')),
+  ];
+  if (options.file !== undefined && fromArgs.length > 0) {
+    throw usageError('--file and --record/--data/--data-base64 exclude each other: send one or the other.');
+  }
+  if (options.file === undefined && fromArgs.length === 0) {
+    throw usageError(
+      'Nothing to send: give --record, --data, --data-base64 or --file (- for stdin).',
+      `Example: tempcreds firehose put ${stream} --record '{"Data":"SGVsbG8gd29ybGQ="}'`,
+    );
+  }
+  const max = MAX_RECORD_BYTES - (options.appendNewline ? 1 : 0);
+  fromArgs.forEach((data, i) => {
+    if (data.length > max) {
+      throw usageError(
+        `Record ${i + 1} of the command line is ${data.length} bytes: Firehose takes at most ${max}.`,
+      );
+    }
+  });
+  if (options.file !== undefined && options.failedFile !== undefined && options.file !== '-') {
+    if (resolve(options.file) === resolve(options.failedFile)) {
+      throw usageError(
+        '--failed-file is the --file being sent: it would be emptied before it is read.',
+        'Write failures to another file.',
+      );
+    }
+  }
+  return {
+    deliveryStreamName: stream,
+    source:
+      options.file === undefined
+        ? { kind: 'args', records: fromArgs }
+        : { kind: 'file', path: options.file, format },
+    appendNewline: options.appendNewline ?? false,
+    failedFile: options.failedFile,
+    concurrency: wholeNumber(options.concurrency, '--concurrency', 1, 64) ?? 4,
+    maxAttempts: wholeNumber(options.maxAttempts, '--max-attempts', 1, 100) ?? 8,
+    limits: { maxRecords: wholeNumber(options.maxBatchRecords, '--max-batch-records', 1, MAX_BATCH_RECORDS) },
+    pauseMs: wholeNumber(options.pauseMs, '--pause-ms', 0, 60_000),
+  };
+}
+
+/** stdin's descriptor when it is a regular file (`< data.txt`): it can be read twice, like --file. */
+function stdinFile(io: CliIo): number | undefined {
+  const fd = (io.stdin as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return undefined;
+  try {
+    return fstatSync(fd).isFile() ? fd : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The records to send, checked first where the input can be read twice: a file (or stdin redirected
+ * from one) is scanned before anything is sent, so a record Firehose would refuse is reported with
+ * its line and nothing goes out. A pipe cannot be rewound: it is checked as it streams, and a bad
+ * line stops the run there (what was sent before it is said, exit 1).
+ */
+async function recordsOf(
+  input: FirehosePutInput,
+  io: CliIo,
+): Promise<{ records: AsyncIterable<Uint8Array>; total?: number }> {
+  const { fileChunks, listRecords, readRecords, scanRecords } = await import('../../firehose/sources.js');
+  const { source, appendNewline } = input;
+  if (source.kind === 'args')
+    return { records: listRecords(source.records, appendNewline), total: source.records.length };
+  const stdin = source.path === '-';
+  const file = stdin ? stdinFile(io) : source.path;
+  const read = { format: source.format, appendNewline, name: stdin ? 'stdin' : source.path };
+  if (file === undefined) return { records: readRecords(io.stdin as AsyncIterable<Uint8Array>, read) };
+  let size: number;
+  try {
+    size = typeof file === 'number' ? fstatSync(file).size : statSync(file).size;
+  } catch (err) {
+    throw usageError(`Cannot read ${source.path}: ${(err as Error).message}`);
+  }
+  // Whole: one record, read completely before it is sent. Lines of a file no bigger than a record all fit.
+  const scan =
+    source.format === 'records-jsonl' || (source.format === 'lines' && size > MAX_RECORD_BYTES - 1);
+  let total: number | undefined;
+  if (scan) {
+    const { nothingSent } = await import('../../firehose/putRecords.js');
+    const scanned = await scanRecords(fileChunks(file), read).catch((err: unknown) =>
+      Promise.reject(nothingSent(err)),
+    );
+    total = scanned.records;
+  }
+  return { records: readRecords(fileChunks(file), read), total };
+}
+
+/** A one-line progress bar on stderr, redrawn at most ten times a second; only on a terminal. */
+export function progressBar(io: CliIo, total: number | undefined, now: () => number = Date.now) {
+  if (!io.stderr.isTTY) return { update: () => undefined, done: () => undefined };
+  let last = 0;
+  let drawn = false;
+  const draw = (p: PutProgress) => {
+    const sent = p.delivered + p.failed;
+    const width = 30;
+    const bar =
+      total && total > 0
+        ? `[${'#'.repeat(Math.round((width * sent) / total)).padEnd(width, '-')}] ${Math.floor((100 * sent) / total)}% `
+        : '';
+    io.stderr.write(
+      `\r${bar}${sent}${total ? `/${total}` : ''} records, ${p.calls} calls, ${p.retries} retries, ${p.failed} failed\u001b[K`,
+    );
+    drawn = true;
+  };
+  return {
+    update(p: PutProgress) {
+      const at = now();
+      if (at - last < 100) return;
+      last = at;
+      draw(p);
+    },
+    done() {
+      if (drawn) io.stderr.write('\r\u001b[K');
+    },
+  };
+}
+
+function summaryLine(s: PutSummary): string {
+  return (
+    `firehose put ${s.deliveryStreamName}: ${s.records} records, ${s.bytes} bytes, ${s.calls} calls, ` +
+    `${s.retries} retries, ${s.failed} failed, ${(s.durationMs / 1000).toFixed(2)} s`
+  );
+}
+
+function reportFailures(
+  ctx: CommandContext,
+  input: FirehosePutInput,
+  summary: PutSummary,
+  shown: FailedRecord[],
+): void {
+  const write = (line: string) => ctx.io.stderr.write(line + '\n');
+  if (summary.failed === 0) return;
+  if (input.failedFile) {
+    write(
+      `${summary.failed} record(s) failed after ${input.maxAttempts} attempts; written to ${input.failedFile}.`,
+    );
+    write(
+      `  resend with: tempcreds firehose put ${input.deliveryStreamName} --file ${input.failedFile} --records-jsonl`,
+    );
+    return;
+  }
+  write(
+    `${summary.failed} record(s) failed after ${input.maxAttempts} attempts (use --failed-file PATH to keep them):`,
+  );
+  for (const record of shown) {
+    const line = formatRecordLine(record.data).trimEnd();
+    write(`  ${record.errorCode}: ${line.length > 100 ? `${line.slice(0, 97)}...` : line}`);
+  }
+  if (summary.failed > shown.length) write(`  ... and ${summary.failed - shown.length} more`);
+}
+
+async function firehosePut(ctx: CommandContext, stream: string, options: PutOptions): Promise<number> {
+  const input = parseFirehosePutInput(stream, options);
+  const { records, total } = await recordsOf(input, ctx.io);
+  const aws = await awsContextFor(ctx, options);
+  const { createFirehoseClient } = await import('../../firehose/client.js');
+  const { openFailedFile } = await import('../../firehose/failedFile.js');
+  const { putRecords } = await import('../../firehose/putRecords.js');
+  const failedFile = input.failedFile ? await openFailedFile(input.failedFile) : undefined;
+  const shown: FailedRecord[] = [];
+  const client = createFirehoseClient(aws);
+  const bar = progressBar(ctx.io, total);
+  let summary: PutSummary;
+  try {
+    summary = await putRecords(input.deliveryStreamName, records, {
+      client,
+      concurrency: input.concurrency,
+      maxAttempts: input.maxAttempts,
+      limits: input.limits,
+      pauseMs: input.pauseMs,
+      onProgress: bar.update,
+      onFailed: async (failed) => {
+        if (failedFile) await failedFile.write(failed);
+        else shown.push(...failed.slice(0, SHOWN_FAILURES - shown.length));
+      },
+    });
+  } finally {
+    bar.done();
+    await failedFile?.close();
+    client.destroy();
+  }
+  ctx.io.stderr.write(summaryLine(summary) + '\n');
+  reportFailures(ctx, input, summary, shown);
+  return summary.failed > 0 ? 1 : 0;
+}
+
+export const registerFirehose: RegisterCommand = (program: Command, io, setExitCode) => {
+  const firehose = program
+    .command('firehose')
+    .description('send records to an Amazon Data Firehose delivery stream');
+  addRoleOptions(
+    firehose
+      .command('put <stream>')
+      .description('send records in PutRecordBatch calls, retrying throttled and failed ones'),
+  )
+    .option('--record <json>', 'a record as AWS CLI v2 takes it: {"Data":"<base64>"} (repeatable)', collect)
+    .option('--data <text>', 'a record from text, sent as its UTF-8 bytes (repeatable)', collect)
+    .option('--data-base64 <b64>', 'a record from base64 (repeatable)', collect)
+    .option('--file <path>', 'send the records of a file; - reads stdin')
+    .option('--lines', 'one record per line, without its newline; empty lines are skipped (default)')
+    .option('--whole', 'the whole file is one record')
+    .option('--records-jsonl', 'one {"Data":"<base64>"} per line: the form --failed-file writes')
+    .option('--append-newline', 'add a newline to every record (Firehose adds no delimiter)')
+    .option('--failed-file <path>', 'write records still failing after the retries here, for --records-jsonl')
+    .option('--concurrency <n>', 'batches in flight at once (default 4)')
+    .option('--max-attempts <n>', 'calls per batch before its records count as failed (default 8)')
+    .addOption(new Option('--max-batch-records <n>', 'records per call, at most 500 (tests)').hideHelp())
+    .addOption(
+      new Option('--pause-ms <ms>', 'wait before every call (tests that outlast sessions)').hideHelp(),
+    )
+    .action(action(io, setExitCode, firehosePut));
+};
