@@ -1,0 +1,51 @@
+import { parseArn, parseRoleRef, roleArnOf } from '../aws/arn.js';
+import type { Partition } from '../aws/partition.js';
+import { usageError } from '../errors.js';
+
+export interface AccountRef {
+  accountId: string;
+  partition: Partition;
+}
+
+export interface RoleInAccount {
+  roleName: string;
+  /** The ARN given, or the one the name has in the account. */
+  roleArn: string;
+  /** `/` or the path of a given ARN (`role/path/name` -> `/path/`). */
+  path: string;
+  /** The ARN names another account or partition than `account`. */
+  foreign: boolean;
+}
+
+/** ROLE (a name or an ARN) placed in an account: a bare name gets the account's partition and id. */
+export function roleInAccount(role: string, account: AccountRef): RoleInAccount {
+  const ref = parseRoleRef(role);
+  if (!ref.roleArn) {
+    return {
+      roleName: ref.roleName,
+      roleArn: roleArnOf(ref.roleName, account.partition, account.accountId),
+      path: '/',
+      foreign: false,
+    };
+  }
+  const arn = parseArn(ref.roleArn);
+  const inner = arn ? arn.resource.slice('role/'.length, -ref.roleName.length) : '';
+  const foreign = arn?.accountId !== account.accountId || arn.partition !== account.partition;
+  return { roleName: ref.roleName, roleArn: ref.roleArn, path: `/${inner}`, foreign };
+}
+
+/** {@link roleInAccount}, refusing an ARN of another account: IAM calls only reach the caller's own. */
+export function ownRole(
+  role: string,
+  account: AccountRef,
+  who = 'the administrator (--profile)',
+): RoleInAccount {
+  const placed = roleInAccount(role, account);
+  if (placed.foreign) {
+    throw usageError(
+      `Role ${placed.roleArn} is not in the account of ${who} (${account.partition} ${account.accountId}).`,
+      "Use administrator credentials of the role's account, or give the role by name.",
+    );
+  }
+  return placed;
+}
