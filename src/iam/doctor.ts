@@ -1,0 +1,210 @@
+/**
+ * `tempcreds doctor`: why assuming a role fails, check by check, ending with a real AssumeRole.
+ * It never changes anything. Checks run in order; a check whose premise failed is skipped.
+ */
+import type { AwsContext } from '../aws/clients.js';
+import { createStsClient, getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
+import { assumeRole } from '../credentials/assumeRole.js';
+import { TempcredsError } from '../errors.js';
+import {
+  checkKeys,
+  checkPartition,
+  checkProfile,
+  fail,
+  ok,
+  skip,
+  type DoctorCheck,
+  type ResolvedSource,
+  type SourceEnvironment,
+} from './doctorKeys.js';
+import { checkWithAdmin } from './doctorIam.js';
+import { assumeRoleContext } from './evaluate.js';
+import { createIamClient, type Iam } from './iamReads.js';
+import { roleInAccount } from './roleRef.js';
+
+export type { DoctorCheck } from './doctorKeys.js';
+
+export interface DoctorInput {
+  /** Role name or ARN. */
+  role: string;
+  /** Default: AWS_PROFILE, then `default` (as for `assume`). */
+  sourceProfile?: string;
+  /** Seconds to ask for (default 3600, AWS's default). */
+  durationSeconds?: number;
+  externalId?: string;
+}
+
+export interface DoctorDeps extends SourceEnvironment {
+  /** Administrator credentials (`--admin-profile`): enables the IAM checks. */
+  admin?: AwsContext;
+  iam?: Iam;
+  now?: () => Date;
+  /** Each check as soon as it is known. */
+  onCheck?: (check: DoctorCheck) => void;
+}
+
+export interface DoctorReport {
+  /** The role's ARN, when the role could be placed in an account. */
+  roleArn?: string;
+  checks: DoctorCheck[];
+  /** The real AssumeRole succeeded: the only way doctor passes. */
+  assumed: boolean;
+}
+
+const ADMIN_CHECKS = ['role', 'identity policy', 'trust', 'duration'];
+
+async function adminIdentity(admin: AwsContext): Promise<CallerIdentity | TempcredsError> {
+  try {
+    return await getCallerIdentity(createStsClient(admin));
+  } catch (err) {
+    return err instanceof TempcredsError ? err : new TempcredsError(String(err), { kind: 'failed' });
+  }
+}
+
+/** Check 5: the real AssumeRole, with AWS's answer interpreted against the checks before it. */
+async function checkAssumeRole(
+  resolved: ResolvedSource,
+  roleArn: string,
+  input: DoctorInput,
+  deps: DoctorDeps,
+  earlier: DoctorCheck[],
+): Promise<DoctorCheck> {
+  const now = deps.now?.() ?? new Date();
+  const sts = createStsClient({
+    region: resolved.region,
+    endpointUrl: deps.endpointUrl,
+    credentials: resolved.source.credentials,
+    env: deps.env,
+  });
+  try {
+    const session = await assumeRole(
+      {
+        roleArn,
+        roleSessionName: `tempcreds-doctor-${Math.floor(now.getTime() / 1000)}`,
+        durationSeconds: input.durationSeconds,
+        externalId: input.externalId,
+      },
+      {
+        sts,
+        sourceProfile: resolved.source.profile,
+        region: resolved.region,
+        roleChaining: resolved.source.roleSession,
+      },
+    );
+    const failed = earlier.filter((c) => c.status === 'fail').map((c) => c.name);
+    const despite = failed.length
+      ? ` (although the ${failed.join(', ')} check${failed.length > 1 ? 's' : ''} failed)`
+      : '';
+    return ok(
+      'assume role',
+      `AWS issued ${session.assumedRoleUser.arn} until ${session.credentials.expiration.toISOString()}${despite}`,
+    );
+  } catch (err) {
+    const e =
+      err instanceof TempcredsError ? err : new TempcredsError(String(err), { kind: 'failed', cause: err });
+    const failed = earlier.filter((c) => c.status === 'fail');
+    const skipped = earlier.some((c) => ADMIN_CHECKS.includes(c.name) && c.status === 'skip');
+    const why = failed.length
+      ? `see the failed ${failed.map((c) => c.name).join(', ')} check${failed.length > 1 ? 's' : ''} above.`
+      : skipped
+        ? 'AWS gives the same AccessDenied for a missing permission, a trust that does not name the user and a missing role: run doctor again with --admin-profile to tell them apart.'
+        : 'none of the checks above explains it: look for a permissions boundary, a service control policy, or a condition this check cannot see.';
+    return fail(
+      'assume role',
+      `AWS refused: ${e.awsCode ?? e.kind}`,
+      `${e.message} — ${why}`,
+      failed[0]?.fix ?? e.fix,
+    );
+  }
+}
+
+export async function doctor(input: DoctorInput, deps: DoctorDeps): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const add = (...more: DoctorCheck[]) => {
+    for (const check of more) {
+      checks.push(check);
+      deps.onCheck?.(check);
+    }
+  };
+
+  const profile = await checkProfile(input.sourceProfile, deps);
+  add(profile.check);
+  const resolved = profile.resolved;
+  let identity: CallerIdentity | undefined;
+  if (resolved) {
+    const keys = await checkKeys(resolved, deps);
+    add(keys.check);
+    identity = keys.identity;
+  } else {
+    add(skip('keys', 'needs a usable profile'));
+  }
+  add(
+    identity && resolved
+      ? checkPartition(resolved.region, identity)
+      : skip('partition', 'needs working keys'),
+  );
+
+  const admin = deps.admin && (await adminIdentity(deps.admin));
+  const account = identity ?? (admin instanceof TempcredsError ? undefined : admin);
+  const placed = account
+    ? roleInAccount(input.role, { accountId: account.account, partition: account.partition })
+    : undefined;
+  const roleArn = placed?.roleArn;
+  const durationSeconds = input.durationSeconds ?? 3600;
+
+  let roleMissing = false;
+  if (!deps.admin || !admin) {
+    add(...ADMIN_CHECKS.map((name) => skip(name, 'needs --admin-profile (the source user cannot read IAM)')));
+  } else if (admin instanceof TempcredsError) {
+    add(
+      fail('role', 'the --admin-profile credentials do not work', admin.message, admin.fix),
+      ...ADMIN_CHECKS.slice(1).map((n) => skip(n, 'needs administrator credentials')),
+    );
+  } else if (
+    !placed ||
+    roleInAccount(input.role, { accountId: admin.account, partition: admin.partition }).foreign
+  ) {
+    add(
+      ...ADMIN_CHECKS.map((name) =>
+        skip(name, `the role is not in the account of --admin-profile (${admin.account})`),
+      ),
+    );
+  } else {
+    const context = assumeRoleContext({
+      callerArn: identity?.arn ?? '',
+      userId: identity?.userId,
+      region: resolved?.region ?? deps.admin.region,
+      roleSessionName: 'tempcreds-doctor',
+      externalId: input.externalId,
+      now: deps.now?.(),
+    });
+    const result = await checkWithAdmin({
+      iam: deps.iam ?? createIamClient(deps.admin),
+      roleName: placed.roleName,
+      roleArn: placed.roleArn,
+      identity,
+      context,
+      durationSeconds,
+      adminProfile: deps.adminProfile ?? 'ADMIN',
+    });
+    roleMissing = result.roleMissing;
+    add(...result.checks);
+  }
+
+  if (!resolved || !identity || !roleArn) {
+    add(skip('assume role', 'needs working keys'));
+  } else if (roleMissing) {
+    add(
+      fail(
+        'assume role',
+        'not attempted',
+        `role ${placed?.roleName} does not exist, so AWS can only refuse.`,
+        checks.find((c) => c.name === 'role')?.fix,
+      ),
+    );
+  } else {
+    add(await checkAssumeRole(resolved, roleArn, input, deps, [...checks]));
+  }
+  const assumed = checks.some((c) => c.name === 'assume role' && c.status === 'ok');
+  return { roleArn, checks, assumed };
+}
