@@ -1,9 +1,15 @@
 /** Sending records to Amazon Data Firehose: record sources, batching, and the put with retries. */
-export { putRecords, DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS } from './putRecords.js';
+export { putRecords } from './putRecords.js';
 export type { PutProgress, PutRecordsOptions, PutSummary } from './putRecords.js';
 export { batchRecords, resolveLimits } from './batches.js';
 export type { Batch, BatchLimits } from './batches.js';
-export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES } from './limits.js';
+export {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_ATTEMPTS,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_RECORDS,
+  MAX_RECORD_BYTES,
+} from './limits.js';
 export { splitLines } from './lines.js';
 export type { Line, SplitLinesOptions } from './lines.js';
 export { fileChunks, listRecords, readRecords, scanRecords, textRecord } from './sources.js';

@@ -1,4 +1,4 @@
-/** Firehose's PutRecordBatch limits (aws-facts.md). They cannot be raised. */
+/** Firehose's PutRecordBatch limits (aws-facts.md), which cannot be raised, and tempcreds' defaults within them. */
 
 /** Records per PutRecordBatch call. */
 export const MAX_BATCH_RECORDS = 500;
@@ -8,6 +8,12 @@ export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Bytes per record, before base64: 1,000 KiB. */
 export const MAX_RECORD_BYTES = 1_000 * 1024;
+
+/** Batches in flight at once: enough to hide a call's latency, few enough to stay under a default stream quota. */
+export const DEFAULT_CONCURRENCY = 4;
+
+/** Calls per batch, the first included, before its records count as failed. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
 
 /** `1024000` -> `1,024,000`, for messages about sizes. */
 export const formatCount = (n: number): string => n.toLocaleString('en-US');

@@ -3,7 +3,7 @@ import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-fire
 import { explainAwsError } from '../aws/explain.js';
 import { TempcredsError, usageError } from '../errors.js';
 import { batchRecords, type Batch, type BatchLimits } from './batches.js';
-import { formatCount } from './limits.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, formatCount } from './limits.js';
 import { splitBatchOutput, type FailedRecord } from './response.js';
 import {
   backoffDelay,
@@ -63,9 +63,6 @@ export interface PutRecordsOptions {
   random?: () => number;
   now?: () => number;
 }
-
-export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_MAX_ATTEMPTS = 8;
 
 const defaultSleep = (ms: number, signal: AbortSignal) =>
   delay(ms, undefined, { signal }).catch(() => undefined);

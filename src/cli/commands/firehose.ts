@@ -3,7 +3,12 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { usageError } from '../../errors.js';
 import type { BatchLimits } from '../../firehose/batches.js';
-import { MAX_BATCH_RECORDS, MAX_RECORD_BYTES } from '../../firehose/limits.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_ATTEMPTS,
+  MAX_BATCH_RECORDS,
+  MAX_RECORD_BYTES,
+} from '../../firehose/limits.js';
 import type { PutProgress, PutSummary } from '../../firehose/putRecords.js';
 import { decodeBase64, formatRecordLine, parseRecord } from '../../firehose/recordJson.js';
 import type { FailedRecord } from '../../firehose/response.js';
@@ -134,8 +139,8 @@ export function parseFirehosePutInput(stream: string, options: PutOptions): Fire
         : { kind: 'file', path: options.file, format },
     appendNewline: options.appendNewline ?? false,
     failedFile: options.failedFile,
-    concurrency: wholeNumber(options.concurrency, '--concurrency', 1, 64) ?? 4,
-    maxAttempts: wholeNumber(options.maxAttempts, '--max-attempts', 1, 100) ?? 8,
+    concurrency: wholeNumber(options.concurrency, '--concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
+    maxAttempts: wholeNumber(options.maxAttempts, '--max-attempts', 1, 100) ?? DEFAULT_MAX_ATTEMPTS,
     limits: { maxRecords: wholeNumber(options.maxBatchRecords, '--max-batch-records', 1, MAX_BATCH_RECORDS) },
     pauseMs: wholeNumber(options.pauseMs, '--pause-ms', 0, 60_000),
   };
@@ -307,8 +312,11 @@ export const registerFirehose: RegisterCommand = (program: Command, io, setExitC
     .option('--records-jsonl', 'one {"Data":"<base64>"} per line: the form --failed-file writes')
     .option('--append-newline', 'add a newline to every record (Firehose adds no delimiter)')
     .option('--failed-file <path>', 'write records still failing after the retries here, for --records-jsonl')
-    .option('--concurrency <n>', 'batches in flight at once (default 4)')
-    .option('--max-attempts <n>', 'calls per batch before its records count as failed (default 8)')
+    .option('--concurrency <n>', `batches in flight at once (default ${DEFAULT_CONCURRENCY})`)
+    .option(
+      '--max-attempts <n>',
+      `calls per batch before its records count as failed (default ${DEFAULT_MAX_ATTEMPTS})`,
+    )
     .addOption(new Option('--max-batch-records <n>', 'records per call, at most 500 (tests)').hideHelp())
     .addOption(
       new Option('--pause-ms <ms>', 'wait before every call (tests that outlast sessions)').hideHelp(),
