@@ -26,3 +26,4 @@ export { childEnv, CREDENTIAL_VARIABLES } from './exec/childEnv.js';
 export { runCommand, signalExitCode, type ChildResult } from './exec/runCommand.js';
 export * from './firehose/index.js';
 export * from './s3/index.js';
+export * from './iam/index.js';
