@@ -8,6 +8,11 @@ import { registerCredentialProcess } from './credentialProcess.js';
 import { registerWhoami } from './whoami.js';
 import { registerFirehose } from './firehose.js';
 import { registerS3 } from './s3.js';
+import { registerSetup } from './setup.js';
+import { registerRole } from './role.js';
+import { registerRotateKey } from './rotateKey.js';
+import { registerTeardown } from './teardown.js';
+import { registerDoctor } from './doctor.js';
 
 /** A command module adds its command(s) to the program; its action reports an exit code. */
 export type RegisterCommand = (program: Command, io: CliIo, setExitCode: (code: ExitCode) => void) => void;
@@ -21,4 +26,9 @@ export const COMMANDS: RegisterCommand[] = [
   registerWhoami,
   registerFirehose,
   registerS3,
+  registerSetup,
+  registerRole,
+  registerRotateKey,
+  registerTeardown,
+  registerDoctor,
 ];
