@@ -66,3 +66,29 @@ describe('refreshing provider', () => {
     expect(seen.size).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe('refreshing provider: forced and short-lived', () => {
+  it('refreshes at once when forced, as SDK clients ask after ExpiredToken', async () => {
+    let n = 0;
+    const provider = refreshing(async () => ({
+      accessKeyId: `K${++n}`,
+      secretAccessKey: 's',
+      expiration: new Date(Date.now() + 3600_000),
+    }));
+    expect((await provider()).accessKeyId).toBe('K1');
+    expect((await provider({ forceRefresh: true })).accessKeyId).toBe('K2');
+    expect((await provider.refresh()).accessKeyId).toBe('K3');
+    expect((await provider()).accessKeyId).toBe('K3');
+  });
+
+  it('a session shorter than the margin is served for two thirds of its life, not refetched on every call', async () => {
+    const clock = { now: 0 };
+    const provider = refreshing(fakeSource(3000, clock), { minTtlSeconds: 300, now: () => clock.now });
+    await provider();
+    clock.now = 1900;
+    expect((await provider()).accessKeyId).toBe('K1');
+    clock.now = 2100;
+    expect((await provider()).accessKeyId).toBe('K2');
+    expect(provider.fetches).toBe(2);
+  });
+});
