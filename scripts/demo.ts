@@ -44,10 +44,15 @@ async function adminCreates(aws: LocalAws): Promise<void> {
   const firehose = new FirehoseClient(config);
   const trustFirehose = {
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: 'firehose.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    Statement: [
+      { Effect: 'Allow', Principal: { Service: 'firehose.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ],
   };
   const delivery = await iam.send(
-    new CreateRoleCommand({ RoleName: 'firehose_delivery_role', AssumeRolePolicyDocument: JSON.stringify(trustFirehose) }),
+    new CreateRoleCommand({
+      RoleName: 'firehose_delivery_role',
+      AssumeRolePolicyDocument: JSON.stringify(trustFirehose),
+    }),
   );
   // The work role: it may put records and sync files; who may assume it is setup's business.
   await iam.send(
@@ -64,12 +69,18 @@ async function adminCreates(aws: LocalAws): Promise<void> {
         Version: '2012-10-17',
         Statement: [
           { Effect: 'Allow', Action: ['firehose:PutRecord', 'firehose:PutRecordBatch'], Resource: '*' },
-          { Effect: 'Allow', Action: 's3:*', Resource: [`arn:aws-cn:s3:::${BUCKET}`, `arn:aws-cn:s3:::${BUCKET}/*`] },
+          {
+            Effect: 'Allow',
+            Action: 's3:*',
+            Resource: [`arn:aws-cn:s3:::${BUCKET}`, `arn:aws-cn:s3:::${BUCKET}/*`],
+          },
         ],
       }),
     }),
   );
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }));
+  await s3.send(
+    new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: REGION } }),
+  );
   await firehose.send(
     new CreateDeliveryStreamCommand({
       DeliveryStreamName: STREAM,
@@ -85,9 +96,10 @@ async function adminCreates(aws: LocalAws): Promise<void> {
 
 async function objectTexts(aws: LocalAws, prefix: string): Promise<Array<[string, string]>> {
   const s3 = new S3Client(aws.adminClientConfig(REGION));
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  // No Prefix: moto's signature check rejects valid listings with "/" in the prefix (aws-facts.md).
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
   const out: Array<[string, string]> = [];
-  for (const { Key } of listed.Contents ?? []) {
+  for (const { Key } of (listed.Contents ?? []).filter((o) => o.Key!.startsWith(prefix))) {
     const body = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key }));
     out.push([Key!, await body.Body!.transformToString()]);
   }
@@ -109,16 +121,37 @@ async function demo(): Promise<void> {
     await writeFile(home.configFile, `[profile admin]\nregion = ${REGION}\n`);
     console.log(dim(`local AWS (moto) at ${aws.endpoint}, IAM enforcement on; HOME=${home.home}`));
 
-    step('The administrator has a role, a bucket and a delivery stream', 'What exists before the runbook starts.');
+    step(
+      'The administrator has a role, a bucket and a delivery stream',
+      'What exists before the runbook starts.',
+    );
     await adminCreates(aws);
 
     step(
       'Steps 1-4 in one command: policy, user, key, trust, MaxSessionDuration',
       'Idempotent; the secret goes straight into [sts_user] of the credentials file, never to the screen.',
     );
-    tempcreds(home, env, ['setup', '--profile', 'admin', '--role', ROLE, '--max-session-duration', '43200', '--yes']);
+    tempcreds(home, env, [
+      'setup',
+      '--profile',
+      'admin',
+      '--role',
+      ROLE,
+      '--max-session-duration',
+      '43200',
+      '--yes',
+    ]);
     step('Run it again', 'Nothing left to do.');
-    tempcreds(home, env, ['setup', '--profile', 'admin', '--role', ROLE, '--max-session-duration', '43200', '--yes']);
+    tempcreds(home, env, [
+      'setup',
+      '--profile',
+      'admin',
+      '--role',
+      ROLE,
+      '--max-session-duration',
+      '43200',
+      '--yes',
+    ]);
 
     step('When AssumeRole fails, doctor says why', 'A role that does not trust sts_user:');
     await new IAMClient(aws.adminClientConfig(REGION)).send(
@@ -127,31 +160,77 @@ async function demo(): Promise<void> {
         AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
       }),
     );
-    tempcreds(home, env, ['doctor', 'broken-role', '--source-profile', 'sts_user', '--admin-profile', 'admin'], 1);
+    tempcreds(
+      home,
+      env,
+      ['doctor', 'broken-role', '--source-profile', 'sts_user', '--admin-profile', 'admin'],
+      1,
+    );
 
     step(
       'Step 5: temporary credentials into target-role-profile',
       'max asks AWS for the longest session the role allows (12h here). The region lands in [profile target-role-profile], not [default].',
     );
-    tempcreds(home, env, ['assume', ROLE, '--source-profile', 'sts_user', '--duration', 'max', '--write-profile', 'target-role-profile']);
+    tempcreds(home, env, [
+      'assume',
+      ROLE,
+      '--source-profile',
+      'sts_user',
+      '--duration',
+      'max',
+      '--write-profile',
+      'target-role-profile',
+    ]);
     console.log(dim(`--- ${home.configFile}`));
     console.log((await readFile(home.configFile, 'utf8')).trim());
-    step('The same keys as exports for any shell', 'PowerShell, for the Windows collectors (secrets shown here only because this AWS is local):');
+    step(
+      'The same keys as exports for any shell',
+      'PowerShell, for the Windows collectors (secrets shown here only because this AWS is local):',
+    );
     tempcreds(home, env, ['assume', ROLE, '--source-profile', 'sts_user', '--format', 'powershell']);
 
-    step('The runbook firehose put-record, as written', `--record '{"Data":"SGVsbG8gd29ybGQ="}' is base64, as in the AWS CLI v2.`);
-    tempcreds(home, env, ['firehose', 'put', STREAM, '--record', '{"Data":"SGVsbG8gd29ybGQ="}', '--profile', 'target-role-profile']);
-    for (const [key, text] of await objectTexts(aws, 'firehose/')) console.log(`delivered s3://${BUCKET}/${key}: ${JSON.stringify(text)}`);
+    step(
+      'The runbook firehose put-record, as written',
+      `--record '{"Data":"SGVsbG8gd29ybGQ="}' is base64, as in the AWS CLI v2.`,
+    );
+    tempcreds(home, env, [
+      'firehose',
+      'put',
+      STREAM,
+      '--record',
+      '{"Data":"SGVsbG8gd29ybGQ="}',
+      '--profile',
+      'target-role-profile',
+    ]);
+    for (const [key, text] of await objectTexts(aws, 'firehose/'))
+      console.log(`delivered s3://${BUCKET}/${key}: ${JSON.stringify(text)}`);
 
-    step('10,000 sensor readings, batched', 'One process, PutRecordBatch calls of up to 500 records, retries for failed entries.');
+    step(
+      '10,000 sensor readings, batched',
+      'One process, PutRecordBatch calls of up to 500 records, retries for failed entries.',
+    );
     const readings = join(home.home, 'readings.jsonl');
     await writeFile(
       readings,
-      Array.from({ length: 10_000 }, (_, i) => JSON.stringify({ sensor: `s${i % 17}`, t: i, value: (i * 7) % 100 })).join('\n') + '\n',
+      Array.from({ length: 10_000 }, (_, i) =>
+        JSON.stringify({ sensor: `s${i % 17}`, t: i, value: (i * 7) % 100 }),
+      ).join('\n') + '\n',
     );
-    tempcreds(home, env, ['firehose', 'put', STREAM, '--file', readings, '--append-newline', '--profile', 'target-role-profile']);
+    tempcreds(home, env, [
+      'firehose',
+      'put',
+      STREAM,
+      '--file',
+      readings,
+      '--append-newline',
+      '--profile',
+      'target-role-profile',
+    ]);
 
-    step('s3 sync of the collector folder', `To s3://${BUCKET}/rclone_copy/windows_s3cli/, as in the runbook; a second run copies nothing.`);
+    step(
+      's3 sync of the collector folder',
+      `To s3://${BUCKET}/rclone_copy/windows_s3cli/, as in the runbook; a second run copies nothing.`,
+    );
     // moto's own S3 signature check rejects valid listings with "/" in the prefix (aws-facts.md).
     await aws.setEnforcement(false);
     const folder = join(home.home, 'rclone_copy');
@@ -168,10 +247,21 @@ async function demo(): Promise<void> {
       'A profile that refreshes itself',
       'For machines that run for days: every AWS CLI and SDK renews the session from sts_user as needed.',
     );
-    tempcreds(home, env, ['configure', ROLE, '--profile-name', 'iot-collector', '--source-profile', 'sts_user', '--duration', 'max']);
+    tempcreds(home, env, [
+      'configure',
+      ROLE,
+      '--profile-name',
+      'iot-collector',
+      '--source-profile',
+      'sts_user',
+      '--duration',
+      'max',
+    ]);
     tempcreds(home, env, ['whoami', '--profile', 'iot-collector', '--output', 'text']);
 
-    console.log(`\n${bold('Done.')} The runbook took ${stepNumber} steps here, with no secret on a command line.`);
+    console.log(
+      `\n${bold('Done.')} The runbook took ${stepNumber} steps here, with no secret on a command line.`,
+    );
   } finally {
     await aws.stop();
     await home.cleanup();

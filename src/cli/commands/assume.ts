@@ -5,6 +5,7 @@ import { writeSessionProfile } from '../../credentials/writeSessionProfile.js';
 import { action } from '../action.js';
 import { addAssumeOptions, roleSessionFor, validateAssumeInput, type AssumeFlags } from '../context.js';
 import { timeLeft } from '../format.js';
+import { rfc3339 } from '../../credentials/timestamps.js';
 import type { RegisterCommand } from './index.js';
 
 interface AssumeOptions extends AssumeFlags {
@@ -37,7 +38,7 @@ export const registerAssume: RegisterCommand = (program: Command, io, setExitCod
           }
           const expires = first.credentials.expiration;
           io.stdout.write(
-            `Wrote profile ${options.writeProfile} (region ${region}): ${first.assumedRoleUser.arn} until ${expires.toISOString()} (${timeLeft(expires)}).\n`,
+            `Wrote profile ${options.writeProfile} (region ${region}): ${first.assumedRoleUser.arn} until ${rfc3339(expires)} (${timeLeft(expires)}).\n`,
           );
           if (options.format === undefined) return;
         }

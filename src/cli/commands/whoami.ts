@@ -3,6 +3,7 @@ import { readProfile } from '../../config/profiles.js';
 import { action } from '../action.js';
 import { addRoleOptions, awsContextFor, type AssumeFlags } from '../context.js';
 import { table, timeLeft } from '../format.js';
+import { rfc3339 } from '../../credentials/timestamps.js';
 import type { RegisterCommand } from './index.js';
 
 export const registerWhoami: RegisterCommand = (program: Command, io, setExitCode) => {
@@ -34,7 +35,7 @@ export const registerWhoami: RegisterCommand = (program: Command, io, setExitCod
               Region: aws.region,
               ...(expiration
                 ? {
-                    Expiration: expiration.toISOString(),
+                    Expiration: rfc3339(expiration),
                     SecondsLeft: Math.round((expiration.getTime() - Date.now()) / 1000),
                   }
                 : {}),
@@ -51,7 +52,7 @@ export const registerWhoami: RegisterCommand = (program: Command, io, setExitCod
         ['UserId', identity.userId],
         ['Region', aws.region],
       ];
-      if (expiration) rows.push(['Expires', `${expiration.toISOString()} (${timeLeft(expiration)})`]);
+      if (expiration) rows.push(['Expires', `${rfc3339(expiration)} (${timeLeft(expiration)})`]);
       else if (!credentials.sessionToken) rows.push(['Expires', 'never (long-lived access key)']);
       io.stdout.write(table(rows));
     }),
