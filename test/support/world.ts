@@ -12,20 +12,13 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { appendFile, writeFile } from 'node:fs/promises';
-import type { LocalAws, StaticKeys } from './localAws.js';
-import type { TempHome } from './cli.js';
+import { runbookPolicyDocument } from '../../src/iam/runbookPolicy.js';
+import { startLocalAws, type LocalAws, type StaticKeys } from './localAws.js';
+import { startAwsProxy, type AwsProxy } from './awsProxy.js';
+import { makeTempHome, type TempHome } from './cli.js';
 
-export const ASSUME_ONLY_POLICY = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'VisualEditor0',
-      Effect: 'Allow',
-      Action: ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'],
-      Resource: '*',
-    },
-  ],
-};
+/** Step 1's document, as the product writes it. */
+export const ASSUME_ONLY_POLICY = runbookPolicyDocument();
 
 export interface World {
   accountId: string;
@@ -144,4 +137,51 @@ export async function writeKeysProfile(
 export async function writeFiles(home: TempHome, config: string, credentials: string): Promise<void> {
   await writeFile(home.configFile, config);
   await writeFile(home.credentialsFile, credentials, { mode: 0o600 });
+}
+
+/** moto, optionally the AWS-fidelity proxy in front of it, one runbook world, and a HOME with `[sts_user]`. */
+export interface RunbookFixture {
+  aws: LocalAws;
+  /** Present when started with `proxy: true`; then `endpoint` is the proxy's. */
+  proxy: AwsProxy | undefined;
+  /** Where the CLI under test sends its calls (`AWS_ENDPOINT_URL` in `env()`). */
+  endpoint: string;
+  home: TempHome;
+  world: World;
+  env(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export async function startRunbookFixture(options: {
+  region: string;
+  proxy?: boolean;
+  world?: WorldOptions;
+}): Promise<RunbookFixture> {
+  const aws = await startLocalAws({ region: options.region });
+  const proxy = options.proxy
+    ? await startAwsProxy({ target: aws.endpoint, admin: () => aws.admin, region: options.region })
+    : undefined;
+  const world = await createWorld(aws, options.world);
+  const home = await makeTempHome();
+  await writeKeysProfile(home, 'sts_user', world.userKeys, options.region);
+  const endpoint = proxy?.endpoint ?? aws.endpoint;
+  return {
+    aws,
+    proxy,
+    endpoint,
+    home,
+    world,
+    // Children here are Node programs using the SDK: keep its Node 20 notice out of their stderr.
+    env: (extra = {}) =>
+      home.env({
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...extra,
+      }),
+    async stop() {
+      await proxy?.stop();
+      await aws.stop();
+      await home.cleanup();
+    },
+  };
 }

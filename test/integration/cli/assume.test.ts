@@ -2,26 +2,22 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { startLocalAws, type LocalAws } from '../../support/localAws.js';
+import type { LocalAws } from '../../support/localAws.js';
 import { makeTempHome, runCli, type TempHome } from '../../support/cli.js';
-import { createWorld, writeKeysProfile, type World } from '../../support/world.js';
+import { createWorld, startRunbookFixture, type RunbookFixture, type World } from '../../support/world.js';
 
 describe('tempcreds assume (China partition, IAM enforcement on)', () => {
+  let fixture: RunbookFixture;
   let aws: LocalAws;
   let home: TempHome;
   let world: World;
-  const env = (extra: NodeJS.ProcessEnv = {}) => home.env({ AWS_ENDPOINT_URL: aws.endpoint, ...extra });
+  const env = (extra: NodeJS.ProcessEnv = {}) => fixture.env(extra);
 
   beforeAll(async () => {
-    aws = await startLocalAws({ region: 'cn-northwest-1' });
-    world = await createWorld(aws);
-    home = await makeTempHome();
-    await writeKeysProfile(home, 'sts_user', world.userKeys, 'cn-northwest-1');
+    fixture = await startRunbookFixture({ region: 'cn-northwest-1' });
+    ({ aws, home, world } = fixture);
   });
-  afterAll(async () => {
-    await aws?.stop();
-    await home?.cleanup();
-  });
+  afterAll(() => fixture?.stop());
 
   it('prints the exact aws sts assume-role JSON shape, with aws-cn ARNs from a role name', async () => {
     const r = await runCli(['assume', world.roleName, '--source-profile', 'sts_user', '--duration', '1h'], {

@@ -4,35 +4,28 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalAws, type LocalAws } from '../../support/localAws.js';
-import { startAwsProxy, type AwsProxy } from '../../support/awsProxy.js';
-import { CLI, makeTempHome, runCli, type TempHome } from '../../support/cli.js';
-import { createWorld, writeKeysProfile, type World } from '../../support/world.js';
+import type { AwsProxy } from '../../support/awsProxy.js';
+import { CLI, runCli, type TempHome } from '../../support/cli.js';
+import { startRunbookFixture, type RunbookFixture, type World } from '../../support/world.js';
 
 const run = promisify(execFile);
 
 describe('tempcreds credential-process', () => {
-  let aws: LocalAws;
+  let fixture: RunbookFixture;
   let proxy: AwsProxy;
   let home: TempHome;
   let world: World;
-  const env = () => home.env({ AWS_ENDPOINT_URL: proxy.endpoint });
+  const env = () => fixture.env();
   const args = () => ['credential-process', '--role-arn', world.roleArn, '--source-profile', 'sts_user'];
   const cacheDir = () => env().TEMPCREDS_CACHE_DIR!;
   const assumeCalls = () => proxy.log.filter((e) => e.action === 'AssumeRole').length;
 
   beforeAll(async () => {
-    aws = await startLocalAws({ region: 'cn-northwest-1' });
-    proxy = await startAwsProxy({ target: aws.endpoint, admin: () => aws.admin, region: 'cn-northwest-1' });
-    world = await createWorld(aws);
-    home = await makeTempHome();
-    await writeKeysProfile(home, 'sts_user', world.userKeys, 'cn-northwest-1');
+    fixture = await startRunbookFixture({ region: 'cn-northwest-1', proxy: true });
+    ({ home, world } = fixture);
+    proxy = fixture.proxy!;
   });
-  afterAll(async () => {
-    await proxy?.stop();
-    await aws?.stop();
-    await home?.cleanup();
-  });
+  afterAll(() => fixture?.stop());
   beforeEach(async () => {
     await rm(cacheDir(), { recursive: true, force: true });
     proxy.clearLog();

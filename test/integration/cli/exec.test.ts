@@ -1,25 +1,17 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalAws, type LocalAws } from '../../support/localAws.js';
-import { startAwsProxy, type AwsProxy } from '../../support/awsProxy.js';
-import { CLI, makeTempHome, runCli, type TempHome } from '../../support/cli.js';
-import { createWorld, writeKeysProfile, type World } from '../../support/world.js';
+import type { AwsProxy } from '../../support/awsProxy.js';
+import { CLI, runCli } from '../../support/cli.js';
+import { startRunbookFixture, type RunbookFixture, type World } from '../../support/world.js';
 
 const CALLER_LOOP = resolve(import.meta.dirname, '../../support/children/callerLoop.mjs');
 
 describe('tempcreds exec', () => {
-  let aws: LocalAws;
+  let fixture: RunbookFixture;
   let proxy: AwsProxy;
-  let home: TempHome;
   let world: World;
-  // The children are Node workloads using the SDK: keep its Node 20 notice out of their stderr.
-  const env = (extra: NodeJS.ProcessEnv = {}) =>
-    home.env({
-      AWS_ENDPOINT_URL: proxy.endpoint,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...extra,
-    });
+  const env = (extra: NodeJS.ProcessEnv = {}) => fixture.env(extra);
   const execArgs = (...command: string[]) => [
     'exec',
     world.roleName,
@@ -32,17 +24,11 @@ describe('tempcreds exec', () => {
   ];
 
   beforeAll(async () => {
-    aws = await startLocalAws({ region: 'cn-northwest-1' });
-    proxy = await startAwsProxy({ target: aws.endpoint, admin: () => aws.admin, region: 'cn-northwest-1' });
-    world = await createWorld(aws);
-    home = await makeTempHome();
-    await writeKeysProfile(home, 'sts_user', world.userKeys, 'cn-northwest-1');
+    fixture = await startRunbookFixture({ region: 'cn-northwest-1', proxy: true });
+    ({ world } = fixture);
+    proxy = fixture.proxy!;
   });
-  afterAll(async () => {
-    await proxy?.stop();
-    await aws?.stop();
-    await home?.cleanup();
-  });
+  afterAll(() => fixture?.stop());
 
   it('gives the child the role keys and region, and removes AWS_PROFILE and stray keys', async () => {
     const show = `const e=process.env;console.log(JSON.stringify({p:e.AWS_PROFILE??null,k:e.AWS_ACCESS_KEY_ID.slice(0,4),t:!!e.AWS_SESSION_TOKEN,x:e.AWS_CREDENTIAL_EXPIRATION,r:e.AWS_REGION,d:e.AWS_DEFAULT_REGION,c:e.AWS_CONTAINER_CREDENTIALS_FULL_URI??null}))`;

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalAws, type LocalAws } from '../../support/localAws.js';
-import { startAwsProxy, type AwsProxy } from '../../support/awsProxy.js';
-import { CLI, makeTempHome, runCli, type TempHome } from '../../support/cli.js';
-import { createWorld, writeKeysProfile, type World } from '../../support/world.js';
+import type { AwsProxy } from '../../support/awsProxy.js';
+import { CLI, runCli } from '../../support/cli.js';
+import { startRunbookFixture, type RunbookFixture, type World } from '../../support/world.js';
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `typed` at its prompt. */
 function runOnTerminal(
@@ -24,27 +23,22 @@ function runOnTerminal(
 }
 
 describe('ExternalId and MFA', () => {
-  let aws: LocalAws;
+  let fixture: RunbookFixture;
   let proxy: AwsProxy;
-  let home: TempHome;
   let partner: World;
-  const env = () => home.env({ AWS_ENDPOINT_URL: proxy.endpoint });
+  const env = () => fixture.env();
   const lastAssume = () => proxy.log.filter((e) => e.action === 'AssumeRole').pop()!;
 
   beforeAll(async () => {
-    aws = await startLocalAws({ region: 'cn-north-1' });
-    proxy = await startAwsProxy({ target: aws.endpoint, admin: () => aws.admin, region: 'cn-north-1' });
-    partner = await createWorld(aws, {
-      trustCondition: { StringEquals: { 'sts:ExternalId': 'partner-1234' } },
+    fixture = await startRunbookFixture({
+      region: 'cn-north-1',
+      proxy: true,
+      world: { trustCondition: { StringEquals: { 'sts:ExternalId': 'partner-1234' } } },
     });
-    home = await makeTempHome();
-    await writeKeysProfile(home, 'sts_user', partner.userKeys, 'cn-north-1');
+    partner = fixture.world;
+    proxy = fixture.proxy!;
   });
-  afterAll(async () => {
-    await proxy?.stop();
-    await aws?.stop();
-    await home?.cleanup();
-  });
+  afterAll(() => fixture?.stop());
 
   // moto lets a request without ExternalId through such a trust policy (AWS refuses it); a wrong
   // ExternalId it refuses as AWS does, which is the case tested here.
