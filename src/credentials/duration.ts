@@ -11,22 +11,25 @@ export type DurationRequest = number | 'max';
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
+/** Seconds from `3600` or from units (`15m`, `1h`, `1h30m`, `90s`); undefined when it is neither. */
+export function parseSeconds(text: string): number | undefined {
+  const value = text.trim().toLowerCase();
+  if (/^\d+$/.test(value)) return Number(value);
+  if (!/^(\d+[hms])+$/.test(value)) return undefined;
+  let seconds = 0;
+  for (const [, amount, unit] of value.matchAll(/(\d+)([hms])/g)) {
+    seconds += Number(amount) * (UNIT_SECONDS[unit as string] as number);
+  }
+  return seconds;
+}
+
 /**
  * Parses `--duration`: plain seconds (`3600`), units (`15m`, `1h`, `1h30m`, `90s`) or `max`.
  * Anything outside 900..43200 is a usage error that says the allowed range.
  */
 export function parseDuration(text: string, flag = '--duration'): DurationRequest {
-  const value = text.trim().toLowerCase();
-  if (value === 'max') return 'max';
-  let seconds: number | undefined;
-  if (/^\d+$/.test(value)) {
-    seconds = Number(value);
-  } else if (/^(\d+[hms])+$/.test(value)) {
-    seconds = 0;
-    for (const [, amount, unit] of value.matchAll(/(\d+)([hms])/g)) {
-      seconds += Number(amount) * (UNIT_SECONDS[unit as string] as number);
-    }
-  }
+  if (text.trim().toLowerCase() === 'max') return 'max';
+  const seconds = parseSeconds(text);
   if (seconds === undefined) {
     throw usageError(
       `${flag} "${text}" is not a duration.`,

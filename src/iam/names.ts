@@ -1,4 +1,5 @@
 /** Checks of names and numbers given on the command line, made before any AWS call (exit 2). */
+import { parseSeconds } from '../credentials/duration.js';
 import { usageError } from '../errors.js';
 
 function validateIamName(name: string, flag: string, what: string, max: number, example: string): string {
@@ -26,15 +27,11 @@ export const MAX_MAX_SESSION_DURATION = 43_200;
 
 /** A role's MaxSessionDuration: whole seconds, 3600..43200 (what CreateRole/UpdateRole accept). */
 export function parseMaxSessionDuration(text: string, flag = '--max-session-duration'): number {
-  const seconds = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (
-    !Number.isInteger(seconds) ||
-    seconds < MIN_MAX_SESSION_DURATION ||
-    seconds > MAX_MAX_SESSION_DURATION
-  ) {
+  const seconds = parseSeconds(text);
+  if (seconds === undefined || seconds < MIN_MAX_SESSION_DURATION || seconds > MAX_MAX_SESSION_DURATION) {
     throw usageError(
-      `${flag} "${text}" is not a MaxSessionDuration: AWS allows whole seconds from 3600 to 43200 (1h..12h).`,
-      'Use e.g. 43200 for 12 hours.',
+      `${flag} "${text}" is not a MaxSessionDuration: AWS allows 3600..43200 seconds (1h..12h).`,
+      'Use e.g. 43200 or 12h.',
     );
   }
   return seconds;

@@ -286,7 +286,7 @@ describe('tempcreds setup (aws-cn, IAM enforcement on)', () => {
     const cases: Array<[string[], RegExp]> = [
       [
         ['--role', ROLE, '--max-session-duration', '100'],
-        /--max-session-duration "100" is not a MaxSessionDuration: AWS allows whole seconds from 3600 to 43200/,
+        /--max-session-duration "100" is not a MaxSessionDuration: AWS allows 3600\.\.43200 seconds/,
       ],
       [['--role', 'bad role!'], /"bad role!" is not a valid role name/],
       [['--role', ROLE, '--user', 'not a user'], /--user "not a user" is not a valid IAM user name/],

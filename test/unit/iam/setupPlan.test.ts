@@ -215,9 +215,15 @@ describe('parseMaxSessionDuration', () => {
     ['3600', 3600],
     ['43200', 43200],
     [' 7200 ', 7200],
+    ['12h', 43200],
+    ['90m', 5400],
+    ['1h30m', 5400],
   ])('%s -> %d', (text, seconds) => expect(parseMaxSessionDuration(text)).toBe(seconds));
 
-  it.each(['3599', '43201', '1h', '-3600', '3600.5', ''])('refuses %j before any call', (text) => {
-    expect(() => parseMaxSessionDuration(text)).toThrow(expect.objectContaining({ kind: 'usage' }));
-  });
+  it.each(['3599', '43201', '13h', '30m', 'max', '-3600', '3600.5', ''])(
+    'refuses %j before any call',
+    (text) => {
+      expect(() => parseMaxSessionDuration(text)).toThrow(expect.objectContaining({ kind: 'usage' }));
+    },
+  );
 });
