@@ -2,7 +2,6 @@
  * The credential-process disk cache. This module is the cache-hit path, run before every AWS
  * command a user types: it imports Node built-ins only (no SDK, no lock library).
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -58,8 +57,20 @@ export function cacheFile(key: ProcessCacheKey, env: NodeJS.ProcessEnv): string 
     configFile: env.AWS_CONFIG_FILE,
     credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE,
   };
-  const digest = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 40);
-  return join(cacheDir(env), `${digest}.json`);
+  return join(cacheDir(env), `${fnv1a64(JSON.stringify(identity))}.json`);
+}
+
+/**
+ * FNV-1a, 64 bits, as hex: a file name per session identity. Not a secret and not a defence (the
+ * directory is private); it only spares the cache hit the cost of loading node:crypto.
+ */
+export function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
 }
 
 /** Reads and checks a cache file. Never throws: a missing or broken file is a state, not an error. */

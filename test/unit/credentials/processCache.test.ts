@@ -83,3 +83,12 @@ describe('credential-process cache', () => {
     expect(parseCredentialProcessArgs([])).toBeUndefined();
   });
 });
+
+describe('fnv1a64', () => {
+  it('matches the published FNV-1a 64-bit test vectors', async () => {
+    const { fnv1a64 } = await import('../../../src/credentials/processCache.js');
+    expect(fnv1a64('')).toBe('cbf29ce484222325');
+    expect(fnv1a64('a')).toBe('af63dc4c8601ec8c');
+    expect(fnv1a64('foobar')).toBe('85944171f73967e8');
+  });
+});
