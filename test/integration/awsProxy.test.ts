@@ -152,6 +152,7 @@ describe('AWS-fidelity proxy in front of moto (enforcement on)', () => {
           accessKeyId: aws.admin.accessKeyId,
           status: 200,
           answeredByProxy: false,
+          params: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
         },
         {
           service: 'iam',
@@ -159,6 +160,12 @@ describe('AWS-fidelity proxy in front of moto (enforcement on)', () => {
           accessKeyId: aws.admin.accessKeyId,
           status: 200,
           answeredByProxy: false,
+          params: {
+            Action: 'CreateRole',
+            Version: '2010-05-08',
+            RoleName: 'through-proxy',
+            AssumeRolePolicyDocument: '{}',
+          },
         },
       ]);
     });
