@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The credential-process hit path is CommonJS TypeScript (.cts): transform it like the rest.
+  esbuild: { include: /\.(c|m)?tsx?$/ },
   test: {
     include: ['test/**/*.test.ts'],
     // Two cores: integration files each start their own local AWS (moto), so keep the pool small.

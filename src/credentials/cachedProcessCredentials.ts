@@ -10,7 +10,7 @@ import {
   readCache,
   type ProcessCacheKey,
   type ProcessCredentials,
-} from './processCache.js';
+} from './processCache.cjs';
 
 export interface CachedProcessDeps {
   env: NodeJS.ProcessEnv;

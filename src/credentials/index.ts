@@ -20,7 +20,7 @@ export {
 } from './exportFormats.js';
 export { startCredentialsServer, type CredentialsServer, type CredentialsServerOptions } from './server.js';
 export { cachedProcessCredentials, type CachedProcessDeps } from './cachedProcessCredentials.js';
-export { cacheFile, readCache, type ProcessCacheKey, type ProcessCredentials } from './processCache.js';
+export { cacheFile, readCache, type ProcessCacheKey, type ProcessCredentials } from './processCache.cjs';
 export { writeSessionProfile } from './writeSessionProfile.js';
 export { profileSettings, type SelfRefreshingProfile } from './profileSettings.js';
 export { fromProcess, splitCommandLine } from './fromProcess.js';

@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const CLI = resolve(import.meta.dirname, '../../bin/tempcreds.js');
+export const CLI = resolve(import.meta.dirname, '../../bin/tempcreds.cjs');
 
 export interface CliResult {
   code: number | null;

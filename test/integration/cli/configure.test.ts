@@ -89,7 +89,7 @@ describe('tempcreds configure', () => {
     const written = await readFile(home.configFile, 'utf8');
     const section = written.slice(written.indexOf('[profile target-role-profile]'));
     expect(section).toMatch(
-      /^\[profile target-role-profile\]\nregion = cn-northwest-1\ncredential_process = \S+node \S+tempcreds\.js credential-process --role-arn /,
+      /^\[profile target-role-profile\]\nregion = cn-northwest-1\ncredential_process = \S+node \S+tempcreds\.cjs credential-process --role-arn /,
     );
     expect(section).not.toMatch(/role_arn|source_profile/);
     const { stdout } = await run(

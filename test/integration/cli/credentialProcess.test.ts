@@ -95,12 +95,12 @@ describe('tempcreds credential-process', () => {
     await cp(join(root, 'bin'), join(bare, 'bin'), { recursive: true });
     await cp(join(root, 'dist'), join(bare, 'dist'), { recursive: true });
     await cp(join(root, 'package.json'), join(bare, 'package.json'));
-    const hit = await run(process.execPath, [join(bare, 'bin/tempcreds.js'), ...args()], { env: env() });
+    const hit = await run(process.execPath, [join(bare, 'bin/tempcreds.cjs'), ...args()], { env: env() });
     expect(JSON.parse(hit.stdout).Version).toBe(1);
     // The same copy cannot serve a miss: proof that the hit path was the one without the SDK.
     await rm(cacheDir(), { recursive: true, force: true });
     await expect(
-      run(process.execPath, [join(bare, 'bin/tempcreds.js'), ...args()], { env: env() }),
+      run(process.execPath, [join(bare, 'bin/tempcreds.cjs'), ...args()], { env: env() }),
     ).rejects.toThrow(/Cannot find (package|module)/);
     await rm(bare, { recursive: true, force: true });
   });

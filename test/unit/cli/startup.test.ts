@@ -12,7 +12,8 @@ function staticPackages(entry: string): Set<string> {
     const source = readFileSync(file, 'utf8');
     for (const match of source.matchAll(/^import\s+(?!type\b)(?:[^'"]*?from\s+)?['"]([^'"]+)['"]/gm)) {
       const specifier = match[1]!;
-      if (specifier.startsWith('.')) walk(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+      if (specifier.startsWith('.'))
+        walk(resolve(dirname(file), specifier.replace(/\.js$/, '.ts').replace(/\.cjs$/, '.cts')));
       else if (!specifier.startsWith('node:')) packages.add(specifier);
     }
   };
@@ -22,7 +23,7 @@ function staticPackages(entry: string): Set<string> {
 
 describe('start-up cost', () => {
   it('the credential-process cache hit imports Node built-ins only', () => {
-    expect([...staticPackages('src/cli/fastPath.ts')]).toEqual([]);
+    expect([...staticPackages('src/cli/fastPath.cts')]).toEqual([]);
   });
 
   it('the CLI loads no AWS SDK client until a command needs it', () => {

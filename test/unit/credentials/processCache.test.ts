@@ -2,8 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheFile, minTtlSeconds, readCache } from '../../../src/credentials/processCache.js';
-import { parseCredentialProcessArgs } from '../../../src/cli/credentialProcessArgs.js';
+import { cacheFile, minTtlSeconds, readCache } from '../../../src/credentials/processCache.cjs';
+import { parseCredentialProcessArgs } from '../../../src/cli/credentialProcessArgs.cjs';
 
 const entry = (expiration: string) =>
   JSON.stringify({
@@ -86,7 +86,7 @@ describe('credential-process cache', () => {
 
 describe('fnv1a64', () => {
   it('matches the published FNV-1a 64-bit test vectors', async () => {
-    const { fnv1a64 } = await import('../../../src/credentials/processCache.js');
+    const { fnv1a64 } = await import('../../../src/credentials/processCache.cjs');
     expect(fnv1a64('')).toBe('cbf29ce484222325');
     expect(fnv1a64('a')).toBe('af63dc4c8601ec8c');
     expect(fnv1a64('foobar')).toBe('85944171f73967e8');

@@ -2,8 +2,8 @@
  * Runs before the full CLI is loaded. For `credential-process` with a fresh cached session it
  * prints the cache and returns true: no commander, no SDK, no config parsing.
  */
-import { cacheFile, minTtlSeconds, readCache } from '../credentials/processCache.js';
-import { parseCredentialProcessArgs } from './credentialProcessArgs.js';
+import { cacheFile, minTtlSeconds, readCache } from '../credentials/processCache.cjs';
+import { parseCredentialProcessArgs } from './credentialProcessArgs.cjs';
 
 export async function credentialProcessCacheHit(argv: string[], env: NodeJS.ProcessEnv): Promise<boolean> {
   if (argv[0] !== 'credential-process') return false;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ProcessCacheKey } from '../credentials/processCache.js';
+import type { ProcessCacheKey } from '../credentials/processCache.cjs';
 
 /**
  * The cache-hit fast path's own reading of `credential-process` flags (node:util only). Returns
