@@ -20,6 +20,8 @@ export function createS3Client(ctx: AwsContext, options: S3ClientOptions = {}): 
     ...clientConfig('s3', ctx),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // Resolve each command's middleware once, not per request (sends without options only).
+    cacheMiddleware: true,
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),

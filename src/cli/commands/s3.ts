@@ -1,20 +1,18 @@
 import { basename, dirname, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
+// Light modules only: the S3 client loads when a sync runs, not at every start of the CLI.
+import type { SyncEvent, SyncSummary } from '../../s3/events.js';
+import type { FilterRule } from '../../s3/filters.js';
+import { parseLocation } from '../../s3/location.js';
 import {
   compareModeOf,
-  createS3Client,
   DEFAULT_SYNC_CONCURRENCY,
-  parseLocation,
-  parseSize,
-  sync,
   syncEnds,
   validateSyncOptions,
-  type FilterRule,
-  type SyncEvent,
   type SyncOptions,
-  type SyncSummary,
-} from '../../s3/index.js';
+} from '../../s3/options.js';
+import { parseSize } from '../../s3/partSize.js';
 import { action } from '../action.js';
 import {
   addRoleOptions,
@@ -258,7 +256,12 @@ export const registerS3: RegisterCommand = (program: Command, io, setExitCode) =
   ).action(
     action(io, setExitCode, async (ctx, src: string, dst: string, flags: SyncFlags) => {
       const input = parseS3SyncInput(src, dst, flags, filters, io.cwd);
-      const aws = await awsContextFor(ctx, flags);
+      // Credentials and the S3 modules load side by side.
+      const [aws, { sync }, { createS3Client }] = await Promise.all([
+        awsContextFor(ctx, flags),
+        import('../../s3/sync.js'),
+        import('../../s3/client.js'),
+      ]);
       const client = createS3Client(aws, {
         maxSockets: input.options.concurrency ?? DEFAULT_SYNC_CONCURRENCY,
       });

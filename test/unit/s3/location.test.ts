@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLocation, s3Url } from '../../../src/s3/location.js';
-import { syncEnds } from '../../../src/s3/sync.js';
+import { syncEnds } from '../../../src/s3/options.js';
 
 describe('parseLocation', () => {
   it('reads s3:// URLs; a prefix always ends with /', () => {

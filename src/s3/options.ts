@@ -1,0 +1,118 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { usageError } from '../errors.js';
+import type { Direction } from './entry.js';
+import type { SyncEvent } from './events.js';
+import type { FilterRule } from './filters.js';
+import type { LocalLocation, S3Location, SyncLocation } from './location.js';
+import { MAX_PART_SIZE, MIN_PART_SIZE } from './partSize.js';
+import type { CompareMode } from './plan.js';
+
+/*
+ * The options of a sync and their checks. No AWS SDK is loaded from here (the imports above are
+ * types), so the CLI can refuse bad flags before it pays for loading the S3 client.
+ */
+
+/** The AWS CLI's default for `max_concurrent_requests`. */
+export const DEFAULT_SYNC_CONCURRENCY = 10;
+
+export interface SyncOptions {
+  /** An S3 client; with a local AWS, built with `forcePathStyle` (see `createS3Client`). */
+  client: S3Client;
+  /** Remove destination files that the source lacks (and that the filters let through). */
+  delete?: boolean;
+  /** `--exclude`/`--include` rules, in command-line order: later rules win. */
+  filters?: readonly FilterRule[];
+  /** Decide and report everything, change nothing. */
+  dryrun?: boolean;
+  /** Copy only when sizes differ (or the destination lacks the file). */
+  sizeOnly?: boolean;
+  /** Downloads: copy same-size files whenever the times differ at all. */
+  exactTimestamps?: boolean;
+  /** Compare content for same-size files, by ETag (see `sameContent`); times are ignored. */
+  checksum?: boolean;
+  /** Requests in flight at once: whole small files and parts of large ones share it (default 10). */
+  concurrency?: number;
+  /** Files of at least this many bytes go in parts (default 8 MiB). */
+  multipartThreshold?: number;
+  /** Part size (default 8 MiB; at least 5 MiB; grown when a file would need more than 10,000 parts). */
+  multipartChunksize?: number;
+  /** Follow symlinks in the local folder (default true, as the AWS CLI does). */
+  followSymlinks?: boolean;
+  /** Folder that relative local paths are relative to (default `process.cwd()`). */
+  cwd?: string;
+  /** Stops the sync: nothing new starts, transfers under way are cut and multipart uploads aborted. */
+  signal?: AbortSignal;
+  onEvent?: (event: SyncEvent) => void;
+}
+
+/** The compare mode the flags ask for; conflicting flags are a usage error. */
+export function compareModeOf(
+  options: Pick<SyncOptions, 'sizeOnly' | 'exactTimestamps' | 'checksum'>,
+): CompareMode {
+  const chosen = (['sizeOnly', 'exactTimestamps', 'checksum'] as const).filter((flag) => options[flag]);
+  if (chosen.length > 1) {
+    const flags = chosen.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    throw usageError(`${flags.join(' and ')} cannot be used together.`, 'Pick one way to compare files.');
+  }
+  if (options.sizeOnly) return 'size-only';
+  if (options.exactTimestamps) return 'exact-timestamps';
+  if (options.checksum) return 'checksum';
+  return 'size-and-time';
+}
+
+/** Checks the numbers before anything is read or sent. */
+export function validateSyncOptions(options: Omit<SyncOptions, 'client'>): void {
+  compareModeOf(options);
+  const { concurrency, multipartThreshold, multipartChunksize } = options;
+  if (
+    concurrency !== undefined &&
+    (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)
+  ) {
+    throw usageError(
+      `--concurrency ${concurrency} is not a whole number from 1 to 1000.`,
+      'Use e.g. --concurrency 10.',
+    );
+  }
+  if (
+    multipartThreshold !== undefined &&
+    (!Number.isSafeInteger(multipartThreshold) || multipartThreshold < 1)
+  ) {
+    throw usageError(`--multipart-threshold must be at least 1 byte.`, 'Use e.g. --multipart-threshold 8MB.');
+  }
+  if (
+    multipartChunksize !== undefined &&
+    (!Number.isSafeInteger(multipartChunksize) ||
+      multipartChunksize < MIN_PART_SIZE ||
+      multipartChunksize > MAX_PART_SIZE)
+  ) {
+    throw usageError(
+      `--multipart-chunksize must be from 5 MiB to 5 GiB (S3's part size limits), not ${multipartChunksize} bytes.`,
+      'Use e.g. --multipart-chunksize 8MB.',
+    );
+  }
+}
+
+/** Which end is local and which is S3; s3-to-s3 and local-to-local are refused before anything runs. */
+export function syncEnds(
+  source: SyncLocation,
+  destination: SyncLocation,
+): {
+  direction: Direction;
+  local: LocalLocation;
+  s3: S3Location;
+} {
+  if (source.kind === 'local' && destination.kind === 's3')
+    return { direction: 'upload', local: source, s3: destination };
+  if (source.kind === 's3' && destination.kind === 'local')
+    return { direction: 'download', local: destination, s3: source };
+  if (source.kind === 's3') {
+    throw usageError(
+      'Sync from S3 to S3 is not supported.',
+      'Sync to a local folder first, then from it to the other bucket.',
+    );
+  }
+  throw usageError(
+    'Both paths are local: one side must be s3://bucket/prefix.',
+    'Use rsync or cp for local copies.',
+  );
+}
