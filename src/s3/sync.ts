@@ -132,8 +132,11 @@ export async function sync(
     compare === 'checksum' ? mapAhead(plan, concurrency, (a) => resolveCompare(ctx, a, stop.signal)) : plan;
 
   const tasks = tasksFor(ctx, actions);
+  let failure: unknown;
   try {
     await runPool(tasks, concurrency, stop.signal);
+  } catch (err) {
+    failure = err;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     // Stopped early: close the listings the plan still holds.
@@ -145,6 +148,7 @@ export async function sync(
   }
   const summary = recorder.finish();
   if (stop.signal.aborted) {
+    // Whatever the abort cut (a listing page, a transfer), the caller hears one thing: interrupted.
     throw new TempcredsError(
       `The sync was interrupted after ${summary.uploaded + summary.downloaded} copies and ${summary.deleted} deletes; transfers under way were stopped and their multipart uploads aborted.`,
       {
@@ -154,5 +158,6 @@ export async function sync(
       },
     );
   }
+  if (failure !== undefined) throw failure;
   return summary;
 }

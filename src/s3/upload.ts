@@ -10,6 +10,7 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { contentTypeFor } from './contentType.js';
 import type { PartedTransfer } from './parted.js';
 import { partRanges } from './partSize.js';
 import { retrying } from './retry.js';
@@ -42,6 +43,7 @@ export async function putFile(
       Body: body,
       ContentLength: body.length,
       ContentMD5: md5Base64(body),
+      ContentType: contentTypeFor(target.key),
     }),
     // A small body goes in milliseconds: let it finish rather than cut it, and keep the send
     // options empty so the client's cached middleware serves it (see createS3Client).
@@ -103,7 +105,9 @@ export function multipartUpload(
       try {
         // No abort signal: an upload S3 created must be known here, to be completed or aborted.
         const created = await retrying(() =>
-          client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key })),
+          client.send(
+            new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentTypeFor(key) }),
+          ),
         );
         uploadId = created.UploadId;
       } catch (err) {

@@ -2,6 +2,7 @@
 import { unlinkSync } from 'node:fs';
 import { stat, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sync, type SyncEvent, type SyncOptions } from '../../../src/s3/index.js';
 import { bytes, folder, md5, readTree, removeFolder, startS3World, writeAt, type S3World } from './world.js';
@@ -57,6 +58,10 @@ describe('sync up and down', () => {
       expect([...objects.keys()].sort()).toEqual(Object.keys(ODD).sort());
       expect(objects.get('empty.bin')?.size).toBe(0);
       expect(await world.body(bucket, `${prefix}with space.txt`)).toEqual(Buffer.from('space'));
+      const head = await world.admin.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}plain.txt` }),
+      );
+      expect(head.ContentType).toBe('text/plain');
 
       expect(counts(await run(src, `s3://${bucket}/${prefix}`))).toMatchObject({
         uploaded: 0,
@@ -327,6 +332,37 @@ describe('multipart', () => {
       await expect(done).rejects.toThrow(/interrupted/);
       expect(await world.uploadsInProgress(own)).toEqual([]);
       expect((await world.objects(own)).size).toBe(0);
+    } finally {
+      await removeFolder(src);
+    }
+  });
+});
+
+describe('stopping and refusals', () => {
+  it('an abort before anything ran ends with the same interrupted error, nothing done', async () => {
+    const own = await world.bucket();
+    const src = await folder({ 'a.txt': 'a' });
+    try {
+      const controller = new AbortController();
+      controller.abort();
+      await expect(run(src, `s3://${own}/`, { signal: controller.signal })).rejects.toMatchObject({
+        kind: 'failed',
+        message: expect.stringMatching(/^The sync was interrupted after 0 copies/),
+      });
+      expect((await world.objects(own)).size).toBe(0);
+    } finally {
+      await removeFolder(src);
+    }
+  });
+
+  it('a bucket that does not exist: AWS says so, in a TempcredsError of kind aws', async () => {
+    const src = await folder({ 'a.txt': 'a' });
+    try {
+      await expect(run(src, 's3://no-such-bucket-here/p/')).rejects.toMatchObject({
+        kind: 'aws',
+        awsCode: 'NoSuchBucket',
+        message: expect.stringMatching(/^Listing s3:\/\/no-such-bucket-here\/p\/ failed: NoSuchBucket/),
+      });
     } finally {
       await removeFolder(src);
     }
