@@ -93,6 +93,10 @@ export function displayPath(location: string, cwd: string): string {
   return `${relative(cwd, dirname(location)) || '.'}${sep}${basename(location)}`;
 }
 
+/** `./a to s3://b/p/a`, or just the location for a delete. */
+const fromTo = (e: { from?: string; to: string }, cwd: string) =>
+  e.from ? `${displayPath(e.from, cwd)} to ${displayPath(e.to, cwd)}` : displayPath(e.to, cwd);
+
 const UNITS = ['Bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
 export function humanBytes(bytes: number): string {
   let value = bytes;
@@ -122,10 +126,7 @@ export function summaryLines(summary: SyncSummary, cwd: string): string[] {
   const lines = [`${parts.join(', ')} in ${seconds} s.`];
   const shown = summary.failed.slice(0, 20);
   for (const f of shown) {
-    const where = f.from
-      ? `${displayPath(f.from, cwd)} to ${displayPath(f.to, cwd)}`
-      : displayPath(f.to, cwd);
-    lines.push(`  ${f.operation} failed: ${where}: ${f.message}`);
+    lines.push(`  ${f.operation} failed: ${fromTo(f, cwd)}: ${f.message}`);
   }
   if (summary.failed.length > shown.length)
     lines.push(`  ... and ${summary.failed.length - shown.length} more failures`);
@@ -182,16 +183,10 @@ function eventPrinter(
   const onEvent = (event: SyncEvent) => {
     if (event.type === 'done' && !flags.onlyShowErrors && !json) {
       progress?.clear();
-      const where = event.from
-        ? `${displayPath(event.from, cwd)} to ${displayPath(event.to, cwd)}`
-        : displayPath(event.to, cwd);
-      io.stdout.write(`${event.dryrun ? '(dryrun) ' : ''}${event.operation}: ${where}\n`);
+      io.stdout.write(`${event.dryrun ? '(dryrun) ' : ''}${event.operation}: ${fromTo(event, cwd)}\n`);
     } else if (event.type === 'failed') {
       progress?.clear();
-      const where = event.from
-        ? `${displayPath(event.from, cwd)} to ${displayPath(event.to, cwd)}`
-        : displayPath(event.to, cwd);
-      io.stderr.write(`${event.operation} failed: ${where}: ${event.message}\n`);
+      io.stderr.write(`${event.operation} failed: ${fromTo(event, cwd)}: ${event.message}\n`);
     } else if (event.type === 'warning') {
       progress?.clear();
       ctx.log.warn(`Skipping file ${displayPath(event.location, cwd)}. ${event.message}`);
