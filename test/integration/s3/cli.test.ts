@@ -1,5 +1,6 @@
 /** `tempcreds s3 sync` as a user runs it: a child process, moto (through the proxy for faults). */
 import { stat } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsProxy, type AwsProxy } from '../../support/awsProxy.js';
@@ -182,6 +183,39 @@ describe('tempcreds s3 sync', () => {
       expect((await world.objects(bucket)).get('big.bin')?.etag).toMatch(/-3$/);
     } finally {
       proxy.clearFaults();
+      await removeFolder(src);
+    }
+  });
+
+  it('on a terminal: a progress line on stderr, cleared before each file line', async () => {
+    const bucket = await world.bucket();
+    const src = await folder(Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}.txt`, `${i}`])));
+    try {
+      const { main } = await import('../../../src/cli/main.js');
+      let out = '';
+      let err = '';
+      const stdout = new PassThrough().on('data', (c: Buffer) => (out += c.toString()));
+      const stderr = Object.assign(
+        new PassThrough().on('data', (c: Buffer) => (err += c.toString())),
+        { isTTY: true },
+      );
+      const code = await main(['s3', 'sync', '.', `s3://${bucket}/`], {
+        stdin: new PassThrough(),
+        stdout,
+        stderr,
+        env: world.cliEnv(),
+        cwd: src,
+      });
+      expect(code, err).toBe(0);
+      expect(out.split('\n').filter(Boolean)).toHaveLength(30);
+      const clear = '\r\x1b[K';
+      expect(err).toContain(`${clear}Completed `);
+      expect(err).toMatch(
+        /Completed \d+ file\(s\), [\d.]+ \w+ \([\d.]+ \w+\/s\), 0 unchanged, \d+ in progress/,
+      );
+      // The last thing on the line before the summary is a clear, not a stale progress line.
+      expect(err).toContain(`${clear}Uploaded 30 files`);
+    } finally {
       await removeFolder(src);
     }
   });
