@@ -168,12 +168,15 @@ describe('tempcreds s3 sync', () => {
     }
   });
 
-  it('rides out throttling and a dropped connection (SDK retries; a retried part re-reads its bytes)', async () => {
+  it('rides out throttling, a dropped connection and an expired token (a retried part re-reads its bytes)', async () => {
     const bucket = await world.bucket();
     const body = bytes(12 * MiB, 6);
-    const src = await folder({ 'big.bin': body });
+    const src = await folder({ 'big.bin': body, 'small.txt': 'small' });
     try {
       proxy.clearFaults();
+      proxy.clearLog();
+      // The SDK does not retry ExpiredToken; sync does, from the top, with the provider's fresh keys.
+      proxy.inject({ kind: 'error', service: 's3', action: 'PutObject', code: 'ExpiredToken' });
       proxy.inject({ kind: 'error', service: 's3', action: 'UploadPart', code: 'SlowDown' });
       proxy.inject({ kind: 'network', service: 's3', action: 'UploadPart' });
       proxy.inject({ kind: 'error', service: 's3', action: 'UploadPart', code: 'InternalError' });
@@ -181,6 +184,8 @@ describe('tempcreds s3 sync', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(md5(await world.body(bucket, 'big.bin'))).toBe(md5(body));
       expect((await world.objects(bucket)).get('big.bin')?.etag).toMatch(/-3$/);
+      expect((await world.body(bucket, 'small.txt')).toString()).toBe('small');
+      expect(proxy.log.filter((e) => e.action === 'PutObject').map((e) => e.status)).toEqual([400, 200]);
     } finally {
       proxy.clearFaults();
       await removeFolder(src);
