@@ -1,4 +1,17 @@
-/** S3 sync: listings, the pure sync plan, and the executor (pool, multipart). */
+/**
+ * S3 sync: listings, the pure sync plan, and the executor (pool, multipart).
+ *
+ * Behaviour, where `aws s3 sync` sets it and where tempcreds chose:
+ * - What is copied: `copyReason` (the AWS CLI's rules per direction, times in whole seconds).
+ * - `--checksum` (tempcreds only): same-size files are compared by ETag, see `sameContent`.
+ * - Names are kept byte for byte: no Unicode normalization, so an NFC and an NFD name are two
+ *   keys, as they are two files on Linux. Keys are `/`-separated on every OS.
+ * - Symlinks are followed (`followSymlinks: false` skips them); broken ones, sockets, FIFOs,
+ *   devices, names that are not UTF-8 and symlink loops are skipped with a warning event.
+ * - Empty folders are not objects; zero-byte `dir/` markers in S3 are neither downloaded nor
+ *   deleted; keys that cannot be a path below the folder (`..`, `a//b`) are skipped with a warning.
+ * - Uploads carry Content-MD5, and a Content-Type guessed from the name (`contentTypeFor`).
+ */
 export { sync } from './sync.js';
 export {
   compareModeOf,
