@@ -1,7 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { lock } from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import { TempcredsError, usageError } from '../errors.js';
 import { parseIni, renderIni, type IniDocument } from './ini.js';
 import { setValues } from './iniEdit.js';
@@ -26,6 +24,11 @@ export async function updateIniFile(
   edit: (doc: IniDocument) => IniDocument,
   options: UpdateIniFileOptions = {},
 ): Promise<void> {
+  // Loaded here, not at start-up: most commands never write these files.
+  const [{ lock }, { default: writeFileAtomic }] = await Promise.all([
+    import('proper-lockfile'),
+    import('write-file-atomic'),
+  ]);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   let compromised: Error | undefined;
   const release = await lock(path, {

@@ -1,7 +1,5 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import type { AssumedRole } from './assumeRole.js';
 import { rfc3339 } from './timestamps.js';
 import {
@@ -35,6 +33,11 @@ export async function cachedProcessCredentials(
   if (first.state === 'corrupt')
     deps.warn(`the cache file ${path} is corrupt (${first.reason}); replacing it.`);
 
+  // Only a miss gets here: the lock and atomic-write libraries are loaded for it alone.
+  const [{ default: lockfile }, { default: writeFileAtomic }] = await Promise.all([
+    import('proper-lockfile'),
+    import('write-file-atomic'),
+  ]);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await chmod(dirname(path), 0o700);
   const release = await lockfile.lock(path, {
