@@ -8,8 +8,20 @@ export function timeLeft(until: Date, now: Date = new Date()): string {
   return seconds >= 0 ? `in ${text}` : `expired ${text} ago`;
 }
 
+/**
+ * Aligned columns, two spaces apart: the widths come from `rows`, and the returned function
+ * formats those and later rows (a step's "created" line under its "create" line) alike.
+ */
+export function aligner(rows: string[][], indent = '  '): (row: string[]) => string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return (row) =>
+    indent +
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ') +
+    '\n';
+}
+
 /** Aligned `key  value` lines for text output. */
 export function table(rows: Array<[string, string]>): string {
-  const width = Math.max(...rows.map(([key]) => key.length));
-  return rows.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n') + '\n';
+  return rows.map(aligner(rows, '')).join('');
 }

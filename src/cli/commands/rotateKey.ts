@@ -6,7 +6,8 @@ import { DEFAULT_SOURCE_PROFILE } from '../../iam/runbookPolicy.js';
 import type { RotateKeyEvent } from '../../iam/rotateKey.js';
 import { action } from '../action.js';
 import { awsContextFor } from '../context.js';
-import { adminProfileName, aligner } from './setup.js';
+import { aligner } from '../format.js';
+import { adminProfileName } from './setup.js';
 import type { RegisterCommand } from './index.js';
 
 interface RotateKeyFlags {

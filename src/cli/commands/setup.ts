@@ -8,6 +8,7 @@ import { stepLabel, type SetupInput, type SetupPlan } from '../../iam/setupPlan.
 import type { SetupEvent } from '../../iam/setup.js';
 import { action } from '../action.js';
 import { awsContextFor, type CommandContext } from '../context.js';
+import { aligner } from '../format.js';
 import { confirm } from '../prompt.js';
 import type { RegisterCommand } from './index.js';
 
@@ -24,19 +25,6 @@ interface SetupFlags extends RunbookNameFlags {
   createRole?: boolean;
   dryRun?: boolean;
   yes?: boolean;
-}
-
-/**
- * Aligned columns, two spaces apart: the widths come from `rows`, and the returned function
- * formats those and later rows (a step's "created" line under its "create" line) alike.
- */
-export function aligner(rows: string[][], indent = '  '): (row: string[]) => string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return (row) =>
-    indent +
-    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ') +
-    '\n';
 }
 
 /** The profile whose credentials the command runs with, as resolveSource picks it. */

@@ -4,10 +4,10 @@ import { awsContextFor } from '../context.js';
 import {
   addRunbookNameOptions,
   adminProfileName,
-  aligner,
   parseRunbookNames,
   type RunbookNameFlags,
 } from './setup.js';
+import { aligner } from '../format.js';
 import type { RegisterCommand } from './index.js';
 
 interface TeardownFlags extends RunbookNameFlags {
