@@ -1,11 +1,14 @@
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, type AwsContext } from './clients.js';
 import { explainAwsError } from './explain.js';
 import { parseArn } from './arn.js';
 import type { Partition } from './partition.js';
+import { stsSdk } from './sdk.js';
+
+const { GetCallerIdentityCommand } = stsSdk();
 
 export function createStsClient(ctx: AwsContext): STSClient {
-  return new STSClient({ ...clientConfig('sts', ctx), maxAttempts: 3 });
+  return new (stsSdk().STSClient)({ ...clientConfig('sts', ctx), maxAttempts: 3 });
 }
 
 /** Who the credentials belong to, in the words of sts:GetCallerIdentity. */

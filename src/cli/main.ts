@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
+import { commander } from './commander.js';
 import { TempcredsError } from '../errors.js';
 import { addGlobalOptions } from './context.js';
 import { processIo, Redactor, type CliIo } from './io.js';
@@ -17,7 +18,7 @@ function version(): string {
 
 /** Builds the program; `setExitCode` receives each action's result. */
 export function buildProgram(io: CliIo, setExitCode: (code: ExitCode) => void): Command {
-  const program = new Command('tempcreds')
+  const program = new commander.Command('tempcreds')
     .description('Temporary AWS credentials: set up, assume, export, refresh, and use them.')
     .version(version(), '--version')
     .showSuggestionAfterError()
@@ -59,7 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<Exi
 function reportError(err: unknown, io: CliIo, debug: boolean): ExitCode {
   const redactor = new Redactor();
   const write = (line: string) => io.stderr.write(redactor.redact(line) + '\n');
-  if (err instanceof CommanderError) {
+  if (err instanceof commander.CommanderError) {
     // Help and --version end through here too, successfully.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
       return 0;

@@ -1,9 +1,12 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { explainAwsError } from '../aws/explain.js';
 import { awsErrorCode, TempcredsError, usageError } from '../errors.js';
 import { validateMfaSerial } from './mfa.js';
 import { MAX_DURATION_SECONDS, ROLE_CHAINING_MAX_SECONDS, type DurationRequest } from './duration.js';
+import { stsSdk } from '../aws/sdk.js';
+
+const { AssumeRoleCommand } = stsSdk();
 
 /** Inputs of sts:AssumeRole, in AWS's names. */
 export interface AssumeRoleInput {

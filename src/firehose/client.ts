@@ -1,5 +1,6 @@
-import { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { clientConfig, type AwsContext } from '../aws/clients.js';
+import { firehoseSdk } from '../aws/sdk.js';
 
 /**
  * A Firehose client for `putRecords`: the context's region, endpoint and (refreshing) credentials,
@@ -7,7 +8,7 @@ import { clientConfig, type AwsContext } from '../aws/clients.js';
  * multiplied or hidden), and a socket timeout so a stalled connection fails and is retried.
  */
 export function createFirehoseClient(ctx: AwsContext): FirehoseClient {
-  return new FirehoseClient({
+  return new (firehoseSdk().FirehoseClient)({
     ...clientConfig('firehose', ctx),
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },

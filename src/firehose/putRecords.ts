@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { PutRecordBatchCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
+import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { explainAwsError } from '../aws/explain.js';
 import { TempcredsError, usageError } from '../errors.js';
 import { batchRecords, type Batch, type BatchLimits } from './batches.js';
@@ -12,6 +12,9 @@ import {
   errorCodeOf,
   type BackoffPolicy,
 } from './retry.js';
+import { firehoseSdk } from '../aws/sdk.js';
+
+const { PutRecordBatchCommand } = firehoseSdk();
 
 /** Counters of a run so far; `onProgress` gets a fresh copy after every call. */
 export interface PutProgress {

@@ -1,12 +1,13 @@
 /** What setup, teardown, role and doctor read from IAM, with "does not exist" as undefined. */
-import {
+import { iamSdk } from '../aws/sdk.js';
+
+const {
   GetGroupPolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetUserCommand,
   GetUserPolicyCommand,
-  IAMClient,
   ListAccessKeysCommand,
   ListAttachedGroupPoliciesCommand,
   ListAttachedUserPoliciesCommand,
@@ -14,7 +15,8 @@ import {
   ListGroupPoliciesCommand,
   ListGroupsForUserCommand,
   ListUserPoliciesCommand,
-} from '@aws-sdk/client-iam';
+} = iamSdk();
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { clientConfig, type AwsContext } from '../aws/clients.js';
 import { explainAwsError } from '../aws/explain.js';
 import { awsErrorCode } from '../errors.js';
@@ -29,7 +31,7 @@ import {
 export type Iam = Pick<IAMClient, 'send'>;
 
 export function createIamClient(ctx: AwsContext): IAMClient {
-  return new IAMClient({ ...clientConfig('iam', ctx), maxAttempts: 3 });
+  return new (iamSdk().IAMClient)({ ...clientConfig('iam', ctx), maxAttempts: 3 });
 }
 
 export function isNoSuchEntity(err: unknown): boolean {

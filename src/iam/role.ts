@@ -1,5 +1,7 @@
 /** `tempcreds role show` and `role set-max-duration`: a role's session settings and who may assume it. */
-import { UpdateRoleCommand } from '@aws-sdk/client-iam';
+import { iamSdk } from '../aws/sdk.js';
+
+const { UpdateRoleCommand } = iamSdk();
 import type { AwsContext } from '../aws/clients.js';
 import { createStsClient, getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
 import { TempcredsError } from '../errors.js';

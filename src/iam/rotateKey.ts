@@ -3,7 +3,6 @@
  * old one deactivated and deleted. Whatever step fails, the profile is left with a working key
  * and the error says exactly what state everything is in.
  */
-import { CreateAccessKeyCommand, DeleteAccessKeyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { parseArn } from '../aws/arn.js';
 import type { AwsContext } from '../aws/clients.js';
 import type { AwsFiles } from '../config/paths.js';
@@ -19,6 +18,9 @@ import {
   type StsFor,
 } from './accessKeys.js';
 import { createIamClient, getUser, isNoSuchEntity, listAccessKeys, must, type Iam } from './iamReads.js';
+import { iamSdk } from '../aws/sdk.js';
+
+const { CreateAccessKeyCommand, DeleteAccessKeyCommand, UpdateAccessKeyCommand } = iamSdk();
 
 export interface RotateKeyInput {
   sourceProfile: string;

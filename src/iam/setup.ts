@@ -2,16 +2,6 @@
  * `tempcreds setup`: observe IAM and the source profile, plan (see setupPlan.ts), then apply.
  * Side effects come in through {@link SetupDeps}; progress goes out as events, never printed.
  */
-import {
-  AttachUserPolicyCommand,
-  CreateAccessKeyCommand,
-  CreatePolicyCommand,
-  CreateRoleCommand,
-  CreateUserCommand,
-  DeleteAccessKeyCommand,
-  UpdateAssumeRolePolicyCommand,
-  UpdateRoleCommand,
-} from '@aws-sdk/client-iam';
 import { parseRoleRef } from '../aws/arn.js';
 import type { AwsContext } from '../aws/clients.js';
 import { createStsClient, getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
@@ -48,6 +38,18 @@ import {
   type SetupState,
   type SetupStep,
 } from './setupPlan.js';
+import { iamSdk } from '../aws/sdk.js';
+
+const {
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
+} = iamSdk();
 
 /** What setup needs from outside: the administrator's AWS context and the AWS files. */
 export interface SetupDeps {

@@ -3,13 +3,6 @@
  * profile holding one, the policy attachment, the user, the policy) and nothing else. Anything
  * others rely on (other principals, a policy attached elsewhere, a user with other policies) stays.
  */
-import {
-  DeleteAccessKeyCommand,
-  DeletePolicyCommand,
-  DeleteUserCommand,
-  DetachUserPolicyCommand,
-  UpdateAssumeRolePolicyCommand,
-} from '@aws-sdk/client-iam';
 import { userArnOf } from '../aws/arn.js';
 import type { AwsContext } from '../aws/clients.js';
 import type { Partition } from '../aws/partition.js';
@@ -34,6 +27,15 @@ import { sameDocument, type RawPolicyDocument } from './policyDocument.js';
 import { ownRole } from './roleRef.js';
 import { runbookPolicyDocument } from './runbookPolicy.js';
 import { removeTrustedPrincipal } from './trustMerge.js';
+import { iamSdk } from '../aws/sdk.js';
+
+const {
+  DeleteAccessKeyCommand,
+  DeletePolicyCommand,
+  DeleteUserCommand,
+  DetachUserPolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} = iamSdk();
 
 export interface TeardownInput {
   role: string;

@@ -1,8 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsContext } from '../aws/clients.js';
+import { httpHandlerSdk, s3Sdk } from '../aws/sdk.js';
 
 export interface S3ClientOptions {
   /** Sockets to keep per host: at least the sync's concurrency, so workers never queue for one. */
@@ -16,13 +16,13 @@ export interface S3ClientOptions {
  */
 export function createS3Client(ctx: AwsContext, options: S3ClientOptions = {}): S3Client {
   const maxSockets = Math.max(50, options.maxSockets ?? 0);
-  return new S3Client({
+  return new (s3Sdk().S3Client)({
     ...clientConfig('s3', ctx),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     // Resolve each command's middleware once, not per request (sends without options only).
     cacheMiddleware: true,
-    requestHandler: new NodeHttpHandler({
+    requestHandler: new (httpHandlerSdk().NodeHttpHandler)({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
       httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
     }),

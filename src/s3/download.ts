@@ -4,9 +4,12 @@ import { mkdir, open, rename, rm, utimes, type FileHandle } from 'node:fs/promis
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { PartedTransfer } from './parted.js';
 import { partRanges } from './partSize.js';
+import { s3Sdk } from '../aws/sdk.js';
+
+const { GetObjectCommand } = s3Sdk();
 
 export interface DownloadSource {
   client: S3Client;

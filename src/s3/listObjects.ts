@@ -1,7 +1,10 @@
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import type { SyncEntry } from './entry.js';
 import { decodeListedKey } from './keys.js';
 import type { S3Location } from './location.js';
+import { s3Sdk } from '../aws/sdk.js';
+
+const { ListObjectsV2Command } = s3Sdk();
 
 export interface ListOptions {
   signal?: AbortSignal;

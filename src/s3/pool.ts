@@ -42,3 +42,59 @@ export async function* mapAhead<T, R>(
   }
   while (queue.length > 0) yield await queue.shift()!;
 }
+
+/**
+ * Pulls up to `max` items from `items` ahead of the consumer, so a slow producer and a slow
+ * consumer overlap: the local walk runs while the first S3 listing page is on its way. Items and
+ * a failure come out in the order the source produced them; stopping early closes the source.
+ */
+export async function* readAhead<T>(items: AsyncIterable<T>, max: number): AsyncGenerator<T> {
+  const source = items[Symbol.asyncIterator]();
+  const buffer: T[] = [];
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let stopped = false;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeProducer: (() => void) | undefined;
+  const signal = (wake: (() => void) | undefined) => wake?.();
+
+  const producer = (async () => {
+    try {
+      while (!stopped) {
+        if (buffer.length >= max) {
+          await new Promise<void>((resolve) => (wakeProducer = resolve));
+          continue;
+        }
+        const next = await source.next();
+        if (next.done) break;
+        buffer.push(next.value);
+        signal(wakeConsumer);
+      }
+      ended = !stopped;
+    } catch (error) {
+      failure = { error };
+      ended = true;
+    }
+    signal(wakeConsumer);
+  })();
+
+  try {
+    for (;;) {
+      if (buffer.length > 0) {
+        const item = buffer.shift()!;
+        signal(wakeProducer);
+        yield item;
+      } else if (ended) {
+        if (failure) throw failure.error;
+        return;
+      } else {
+        await new Promise<void>((resolve) => (wakeConsumer = resolve));
+      }
+    }
+  } finally {
+    stopped = true;
+    signal(wakeProducer);
+    await producer;
+    if (!ended) await source.return?.(undefined);
+  }
+}

@@ -1,6 +1,9 @@
 import { unlink } from 'node:fs/promises';
-import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { retrying } from './retry.js';
+import { s3Sdk } from '../aws/sdk.js';
+
+const { DeleteObjectsCommand } = s3Sdk();
 
 /** S3 takes at most 1,000 keys per DeleteObjects call. */
 export const DELETE_BATCH = 1000;

@@ -1,6 +1,9 @@
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { localEtag, parseEtag } from './etag.js';
 import { retrying } from './retry.js';
+import { s3Sdk } from '../aws/sdk.js';
+
+const { HeadObjectCommand } = s3Sdk();
 
 export interface ObjectRef {
   client: S3Client;

@@ -20,8 +20,11 @@ import {
 import { DEFAULT_MULTIPART_CHUNKSIZE, DEFAULT_MULTIPART_THRESHOLD } from './partSize.js';
 import type { PartedRun } from './parted.js';
 import { syncPlan, type SyncAction } from './plan.js';
-import { mapAhead, runPool } from './pool.js';
+import { mapAhead, readAhead, runPool } from './pool.js';
 import { Recorder } from './recorder.js';
+
+/** Files the local walk may run ahead of the plan: enough to cover one listing page's wait. */
+const LOCAL_READ_AHEAD = 2000;
 
 async function localRootState(local: LocalLocation): Promise<'folder' | 'missing' | 'other'> {
   try {
@@ -94,12 +97,16 @@ export async function sync(
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // The walk runs ahead (a bounded number of files) while the first listing page is on its way.
   const localEntries: AsyncIterable<SyncEntry> =
     rootState === 'folder'
-      ? walkLocal(local.root, {
-          followSymlinks: options.followSymlinks ?? true,
-          onWarning: (w) => recorder.warning(w.path, w.message),
-        })
+      ? readAhead(
+          walkLocal(local.root, {
+            followSymlinks: options.followSymlinks ?? true,
+            onWarning: (w) => recorder.warning(w.path, w.message),
+          }),
+          LOCAL_READ_AHEAD,
+        )
       : (async function* () {})();
   const objects = explained(listObjects(options.client, s3, { signal: stop.signal }), s3);
   const plan =

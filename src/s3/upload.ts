@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import {
+import type { CompletedPart, S3Client } from '@aws-sdk/client-s3';
+import { contentTypeFor } from './contentType.js';
+import type { PartedTransfer } from './parted.js';
+import { partRanges } from './partSize.js';
+import { retrying } from './retry.js';
+import { s3Sdk } from '../aws/sdk.js';
+
+const {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   PutObjectCommand,
   UploadPartCommand,
-  type CompletedPart,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { contentTypeFor } from './contentType.js';
-import type { PartedTransfer } from './parted.js';
-import { partRanges } from './partSize.js';
-import { retrying } from './retry.js';
+} = s3Sdk();
 
 const md5Base64 = (body: Uint8Array) => createHash('md5').update(body).digest('base64');
 

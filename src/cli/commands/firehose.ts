@@ -1,6 +1,7 @@
 import { fstatSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { commander } from '../commander.js';
 import { usageError } from '../../errors.js';
 import type { BatchLimits } from '../../firehose/batches.js';
 import {
@@ -317,9 +318,14 @@ export const registerFirehose: RegisterCommand = (program: Command, io, setExitC
       '--max-attempts <n>',
       `calls per batch before its records count as failed (default ${DEFAULT_MAX_ATTEMPTS})`,
     )
-    .addOption(new Option('--max-batch-records <n>', 'records per call, at most 500 (tests)').hideHelp())
     .addOption(
-      new Option('--pause-ms <ms>', 'wait before every call (tests that outlast sessions)').hideHelp(),
+      new commander.Option('--max-batch-records <n>', 'records per call, at most 500 (tests)').hideHelp(),
+    )
+    .addOption(
+      new commander.Option(
+        '--pause-ms <ms>',
+        'wait before every call (tests that outlast sessions)',
+      ).hideHelp(),
     )
     .action(action(io, setExitCode, firehosePut));
 };

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /** Packages reachable from a module through static imports only (dynamic `import()` is lazy). */
@@ -30,4 +32,30 @@ describe('start-up cost', () => {
     const loaded = [...staticPackages('src/cli/main.ts')];
     expect(loaded.filter((p) => p.startsWith('@aws-sdk/'))).toEqual([]);
   });
+
+  // The SDK is loaded with require() (src/aws/sdk.ts), which the static walk above cannot see:
+  // load the built CLI in a fresh Node and list the SDK packages in its module cache.
+  it('the built CLI has loaded no AWS SDK package before a command runs', () => {
+    expect(sdkPackagesLoadedBy('dist/cli/main.js')).toEqual([]);
+  });
+
+  it('the check above sees a package loaded through src/aws/sdk.ts', () => {
+    expect(sdkPackagesLoadedBy('dist/s3/listObjects.js')).toContain('@aws-sdk/client-s3');
+  });
 });
+
+/** The `@aws-sdk/*` and `@smithy/*` packages in Node's module cache after importing a built module. */
+function sdkPackagesLoadedBy(distModule: string): string[] {
+  const root = resolve(import.meta.dirname, '../../..');
+  const file = resolve(root, distModule);
+  if (!existsSync(file)) throw new Error(`${distModule} is missing: run npm run build first`);
+  const script = `
+    import { createRequire } from 'node:module';
+    await import(${JSON.stringify(pathToFileURL(file).href)});
+    console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
+  const names = (JSON.parse(out.toString()) as string[]).map((path) =>
+    /node_modules[/\\](@(?:aws-sdk|smithy)[/\\][^/\\]+)/.exec(path)?.[1]?.replace('\\', '/'),
+  );
+  return [...new Set(names.filter((name) => name !== undefined))].sort();
+}
