@@ -7,7 +7,8 @@ function source<T>(items: T[], options: { failAfter?: number; gate?: Promise<voi
   async function* generate(): AsyncGenerator<T> {
     try {
       for (const item of items) {
-        if (options.failAfter !== undefined && state.pulled === options.failAfter) throw new Error('disk gone');
+        if (options.failAfter !== undefined && state.pulled === options.failAfter)
+          throw new Error('disk gone');
         if (options.gate && state.pulled === 1) await options.gate;
         state.pulled++;
         yield item;
