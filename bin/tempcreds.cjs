@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// Launcher for the compiled CLI in dist/ (npm run build). CommonJS on purpose: the
-// credential-process cache hit runs before every AWS command a user types, and a CommonJS
-// start skips the ESM loader; everything else is loaded (as ESM) only on a miss.
+// Launcher for the compiled CLI (npm run build; dist/bin/ is its bundle, see scripts/bundle-cli.mjs).
+// CommonJS on purpose: the credential-process cache hit runs before every AWS command a user
+// types, and a CommonJS start skips the ESM loader; everything else is loaded (as ESM) only on a miss.
 
 // The AWS SDK warns on every start under Node 20; users should not see that on every command.
 const emitWarning = process.emitWarning;
@@ -17,7 +17,7 @@ const { credentialProcessCacheHit } = require('../dist/cli/fastPath.cjs');
 credentialProcessCacheHit(argv, process.env)
   .then(async (hit) => {
     if (hit) return;
-    const { main } = await import('../dist/cli/main.js');
+    const { main } = await import('../dist/bin/main.js');
     process.exitCode = await main(argv);
   })
   .catch((err) => {
