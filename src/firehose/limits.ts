@@ -15,5 +15,11 @@ export const DEFAULT_CONCURRENCY = 4;
 /** Calls per batch, the first included, before its records count as failed. */
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
+/** A partial batch goes out this long after its first record, however slowly the input runs. */
+export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
+
+/** The longest flush interval: a day (Node timers hold up to 24.8 days). */
+export const MAX_FLUSH_INTERVAL_MS = 24 * 3600 * 1000;
+
 /** `1024000` -> `1,024,000`, for messages about sizes. */
 export const formatCount = (n: number): string => n.toLocaleString('en-US');

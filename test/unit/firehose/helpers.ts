@@ -30,3 +30,52 @@ export function useTempDir(prefix: string): () => string {
   afterAll(() => rm(dir, { recursive: true, force: true }));
   return () => dir;
 }
+
+/** An input the test feeds record by record, open until `end()`: a pipe such as `tail -f | tempcreds`. */
+export interface PushSource {
+  records: AsyncIterable<Uint8Array>;
+  push(...texts: string[]): void;
+  end(): void;
+  /** Records the consumer has taken so far. */
+  readonly pulled: number;
+  /** The consumer closed the input (its `finally` ran). */
+  readonly closed: boolean;
+}
+
+export function pushSource(): PushSource {
+  const queue: Uint8Array[] = [];
+  let ended = false;
+  let pulled = 0;
+  let closed = false;
+  let wake: (() => void) | undefined;
+  async function* records(): AsyncGenerator<Uint8Array> {
+    try {
+      for (;;) {
+        while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+        const next = queue.shift();
+        if (next === undefined) return;
+        pulled += 1;
+        yield next;
+      }
+    } finally {
+      closed = true;
+    }
+  }
+  return {
+    records: records(),
+    push(...texts) {
+      queue.push(...texts.map((t) => Buffer.from(t, 'utf8')));
+      wake?.();
+    },
+    end() {
+      ended = true;
+      wake?.();
+    },
+    get pulled() {
+      return pulled;
+    },
+    get closed() {
+      return closed;
+    },
+  };
+}
