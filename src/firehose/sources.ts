@@ -117,15 +117,79 @@ export async function scanRecords(
   return { records, bytes };
 }
 
+/** A byte stream as Node gives one (`process.stdin`, a file stream). */
+export type ByteStream = NodeJS.ReadableStream & {
+  destroy?(): void;
+  readonly readableEnded?: boolean;
+  readonly destroyed?: boolean;
+};
+
 /**
- * The bytes of a file, in 1 MiB chunks. Given a file descriptor (stdin redirected from a file),
- * reads by position from the start, so the same descriptor can be read twice (scan, then send).
+ * The bytes of a stream until it ends, or until `signal` aborts: then the bytes the stream had
+ * already read from the pipe or file are still yielded, the stream is destroyed so that nothing
+ * more is read, and the input ends there as at the end of a file (a last line without its
+ * newline is a record, as at any end). Returning early destroys the stream too.
  */
-export function fileChunks(file: string | number): AsyncIterable<Uint8Array> {
+export async function* streamChunks(stream: ByteStream, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  let wake: (() => void) | undefined;
+  let failure: { err: unknown } | undefined;
+  /** What the stream held when the signal came: all that is left to yield. */
+  let rest: Uint8Array[] | undefined;
+  const resume = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const onError = (err: unknown) => {
+    failure = { err };
+    resume();
+  };
+  const onAbort = () => {
+    rest = [];
+    for (let chunk = stream.read(); chunk !== null; chunk = stream.read()) rest.push(chunk as Uint8Array);
+    stream.destroy?.();
+    resume();
+  };
+  stream.on('readable', resume);
+  stream.on('end', resume);
+  stream.on('close', resume);
+  stream.on('error', onError);
+  signal?.addEventListener('abort', onAbort);
+  if (signal?.aborted) onAbort();
+  try {
+    for (;;) {
+      if (rest) return yield* rest;
+      const chunk = stream.read() as Uint8Array | null;
+      if (chunk !== null) {
+        yield chunk;
+        continue;
+      }
+      if (failure) throw failure.err;
+      // Destroyed by someone else before its end: what it had is all there is.
+      if (stream.readableEnded || stream.destroyed) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    stream.off('readable', resume);
+    stream.off('end', resume);
+    stream.off('close', resume);
+    stream.off('error', onError);
+    if (!stream.readableEnded) stream.destroy?.();
+  }
+}
+
+/**
+ * The bytes of a file, in 1 MiB chunks, until it ends or `signal` aborts (`streamChunks`). Given
+ * a file descriptor (stdin redirected from a file), reads by position from the start, so the same
+ * descriptor can be read twice (scan, then send).
+ */
+export function fileChunks(file: string | number, signal?: AbortSignal): AsyncIterable<Uint8Array> {
   const highWaterMark = 1024 * 1024;
-  return typeof file === 'number'
-    ? createReadStream('', { fd: file, start: 0, autoClose: false, highWaterMark })
-    : createReadStream(file, { highWaterMark });
+  const stream =
+    typeof file === 'number'
+      ? createReadStream('', { fd: file, start: 0, autoClose: false, highWaterMark })
+      : createReadStream(file, { highWaterMark });
+  return streamChunks(stream, signal);
 }
 
 /** `--data TEXT`: the text's UTF-8 bytes. */

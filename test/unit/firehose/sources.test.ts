@@ -1,7 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { fileChunks, listRecords, readRecords, scanRecords } from '../../../src/firehose/sources.js';
+import {
+  fileChunks,
+  listRecords,
+  readRecords,
+  scanRecords,
+  streamChunks,
+} from '../../../src/firehose/sources.js';
 import { chunksOf, collect, text, useTempDir } from './helpers.js';
 
 const read = async (input: string, options: Parameters<typeof readRecords>[1]) =>
@@ -71,5 +78,70 @@ describe('scanRecords and fileChunks', () => {
     await expect(scanRecords(fileChunks(path), { format: 'lines', name: 'bad.txt' })).rejects.toThrow(
       /^bad\.txt line 4,322 is 1,024,001 bytes/,
     );
+  });
+});
+
+describe('streamChunks', () => {
+  /** Lets the stream and the generators run. */
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('yields what the stream gives until it ends', async () => {
+    const stream = new PassThrough();
+    const reading = collect(streamChunks(stream));
+    stream.write('a\n');
+    await tick();
+    stream.end('b\n');
+    expect((await reading).map(text).join('')).toBe('a\nb\n');
+  });
+
+  it('on abort: what the stream had already read is still yielded, then the input ends and the stream is destroyed', async () => {
+    const stream = new PassThrough();
+    const stop = new AbortController();
+    const chunks = streamChunks(stream, stop.signal);
+    stream.write('one\n');
+    expect(text((await chunks.next()).value!)).toBe('one\n');
+    stream.write('two\nthr'); // read from the pipe, not yet taken by the consumer
+    await tick();
+    stop.abort();
+    expect(stream.destroyed).toBe(true); // at once: nothing more is read from the pipe
+    stream.write('after\n');
+    expect((await collect(chunks)).map(text).join('')).toBe('two\nthr');
+    expect(stream.destroyed).toBe(true);
+  });
+
+  it('on abort, a line cut short is the last record, as at the end of a file', async () => {
+    const stream = new PassThrough();
+    const stop = new AbortController();
+    const records = readRecords(streamChunks(stream, stop.signal), { format: 'lines' });
+    stream.write('a\nb\npart');
+    expect(text((await records.next()).value!)).toBe('a');
+    stop.abort();
+    expect((await collect(records)).map(text)).toEqual(['b', 'part']);
+  });
+
+  it('an abort while waiting for data ends the input at once', async () => {
+    const stream = new PassThrough();
+    const stop = new AbortController();
+    const reading = collect(streamChunks(stream, stop.signal));
+    await tick();
+    stop.abort();
+    expect(await reading).toEqual([]);
+  });
+
+  it("passes the stream's error on", async () => {
+    const stream = new PassThrough();
+    const reading = collect(streamChunks(stream));
+    await tick();
+    stream.destroy(new Error('EIO: i/o error, read'));
+    await expect(reading).rejects.toThrow('EIO');
+  });
+
+  it('destroys the stream when the consumer stops early', async () => {
+    const stream = new PassThrough();
+    const chunks = streamChunks(stream);
+    stream.write('x');
+    await chunks.next();
+    await chunks.return(undefined);
+    expect(stream.destroyed).toBe(true);
   });
 });
