@@ -3,7 +3,12 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { explainAwsError } from '../aws/explain.js';
 import { TempcredsError, usageError } from '../errors.js';
 import { batchRecords, type Batch, type BatchLimits } from './batches.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS, formatCount } from './limits.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  formatCount,
+} from './limits.js';
 import { splitBatchOutput, type FailedRecord } from './response.js';
 import {
   backoffDelay,
@@ -26,17 +31,24 @@ export interface PutProgress {
   deliveredBytes: number;
   /** Records given up on after every attempt. */
   failed: number;
+  /** Records not delivered because the run was stopped: never sent, not retried, or in an aborted call. */
+  notSent: number;
   /** PutRecordBatch calls made, and how many of them were retries (whole calls or failed entries). */
   calls: number;
   retries: number;
 }
 
+/** Why a record was not delivered: it `failed` every attempt, or the run was stopped before it could be (`notSent`). */
+export type UndeliveredReason = 'failed' | 'notSent';
+
 /** What `putRecords` did. */
 export interface PutSummary extends PutProgress {
   deliveryStreamName: string;
   durationMs: number;
-  /** The records still failing at the end, unless `onFailed` took them as they came. */
+  /** The records not delivered (failed or not sent), unless `onFailed` took them as they came. */
   failedRecords: FailedRecord[];
+  /** `stopSignal` or `signal` ended the run early. */
+  interrupted: boolean;
 }
 
 export interface PutRecordsOptions {
@@ -48,18 +60,37 @@ export interface PutRecordsOptions {
   maxAttempts?: number;
   /** Smaller batches than Firehose allows (tests; slow links). */
   limits?: BatchLimits;
+  /**
+   * A batch that is not full goes out at most this long after its first record was read, while
+   * the input stays open (default 1000 ms). Full batches go out at once regardless.
+   */
+  flushIntervalMs?: number;
   backoff?: BackoffPolicy;
   /** Wait this long before every call: pacing under a tight quota, or a test that must outlast sessions. */
   pauseMs?: number;
   onProgress?: (progress: PutProgress) => void;
-  /** Takes the records that failed for good as they come (e.g. to write them to a file); else they are kept in the summary. */
-  onFailed?: (records: FailedRecord[]) => void | Promise<void>;
+  /**
+   * Takes the records not delivered as they come (e.g. to write them to a file), with the reason;
+   * else they are kept in the summary.
+   */
+  onFailed?: (records: FailedRecord[], reason: UndeliveredReason) => void | Promise<void>;
   /**
    * Gets new credentials after AWS said the session token expired. Default: the client's own
    * provider with `forceRefresh` (a refreshing provider has usually renewed already).
    */
   refreshCredentials?: () => Promise<unknown>;
-  /** Stops the run: no new batches, in-flight calls aborted; `putRecords` rejects with the signal's reason. */
+  /**
+   * Winds the run down without losing a record: nothing is retried from then on (what fails goes
+   * to `onFailed` as not sent), calls in flight finish, and the records still coming from the
+   * input go out once each. The run ends when the input does: end it on the same signal
+   * (`streamChunks(stream, signal)` does, keeping what the stream had already read).
+   */
+  stopSignal?: AbortSignal;
+  /**
+   * Stops the run at once: the read in progress is abandoned, calls in flight are aborted, and
+   * every record taken but not known to be delivered goes to `onFailed` as not sent (an aborted
+   * call may have delivered some: resending them is at-least-once). Resolves with the summary.
+   */
   signal?: AbortSignal;
   /** Injectable for tests. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -78,13 +109,18 @@ function positiveInteger(value: number | undefined, fallback: number, what: stri
   return value;
 }
 
+/** What a record that was never answered is reported with. */
+const INTERRUPTED = { errorCode: 'Interrupted', errorMessage: 'not sent: the run was stopped' };
+
 /**
  * Sends records to a Firehose delivery stream in PutRecordBatch calls as full as the limits allow,
- * several batches in flight. Only the failed entries of a partly failed batch are sent again;
- * whole calls are retried on throttling, 5xx and network errors, with exponential backoff and full
- * jitter, and at once after refreshing credentials on an expired token. Records still failing
- * after `maxAttempts` calls go to `onFailed` (or the summary). Rejects, with what was delivered
- * in the message, when the input is bad or AWS refuses the call itself (access, stream).
+ * several batches in flight; a batch that is not full goes out `flushIntervalMs` after its first
+ * record, so a slow input is not held back. Only the failed entries of a partly failed batch are
+ * sent again; whole calls are retried on throttling, 5xx and network errors, with exponential
+ * backoff and full jitter, and at once after refreshing credentials on an expired token. Records
+ * still failing after `maxAttempts` calls go to `onFailed` (or the summary), as do the records a
+ * stop left undelivered. Rejects, with what was delivered in the message, when the input is bad
+ * or AWS refuses the call itself (access, stream).
  */
 export async function putRecords(
   deliveryStreamName: string,
@@ -108,42 +144,58 @@ export async function putRecords(
     delivered: 0,
     deliveredBytes: 0,
     failed: 0,
+    notSent: 0,
     calls: 0,
     retries: 0,
   };
   const failedRecords: FailedRecord[] = [];
   const report = () => options.onProgress?.({ ...progress });
-  // Set on the first error that ends the run; stops workers from taking batches and from waiting.
-  const stop = new AbortController();
+  // Reading stops on an error that ends the run or on `signal`; waits end on those and on `stopSignal`.
+  const stopReading = new AbortController();
+  const wakeUp = new AbortController();
   let stopError: { err: unknown; fromInput: boolean } | undefined;
   const halt = (err: unknown, fromInput = false) => {
     stopError ??= { err, fromInput };
-    stop.abort();
+    stopReading.abort();
+    wakeUp.abort();
   };
-  const onAbort = () => halt(options.signal!.reason);
+  const aborted = () => options.signal?.aborted === true;
+  const stopping = () => aborted() || options.stopSignal?.aborted === true;
+  const onAbort = () => {
+    stopReading.abort();
+    wakeUp.abort();
+  };
+  const onStop = () => wakeUp.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) onAbort();
+  options.stopSignal?.addEventListener('abort', onStop, { once: true });
+  if (aborted()) onAbort();
+  if (stopping()) onStop();
 
-  const giveUp = async (failed: FailedRecord[]) => {
-    progress.failed += failed.length;
-    if (options.onFailed) await options.onFailed(failed);
-    else failedRecords.push(...failed);
+  const giveUp = async (undelivered: FailedRecord[], reason: UndeliveredReason) => {
+    progress[reason] += undelivered.length;
+    if (options.onFailed) await options.onFailed(undelivered, reason);
+    else failedRecords.push(...undelivered);
+    report();
   };
+  const interrupted = (data: Uint8Array[]) => data.map((d) => ({ data: d, ...INTERRUPTED }));
 
-  /** Sends one batch until every record is delivered or out of attempts. */
+  /** Sends one batch until every record is delivered, out of attempts, or stopped. */
   const deliver = async (batch: Batch) => {
     let pending = batch.records;
+    let failed: FailedRecord[] = [];
     let waitBeforeNext = true;
     for (let attempt = 1; ; attempt += 1) {
       if (attempt > 1) {
-        if (waitBeforeNext) await sleep(backoffDelay(attempt - 1, random, backoff), stop.signal);
-        if (stop.signal.aborted) return;
+        if (waitBeforeNext) await sleep(backoffDelay(attempt - 1, random, backoff), wakeUp.signal);
+        if (stopError) return;
+        // Nothing is retried once stopping: the records keep the reason of their last failure.
+        if (stopping()) return giveUp(failed, 'notSent');
         progress.retries += 1;
       }
-      if (options.pauseMs) await sleep(options.pauseMs, stop.signal);
-      if (stop.signal.aborted) return;
+      if (options.pauseMs) await sleep(options.pauseMs, wakeUp.signal);
+      if (stopError) return;
+      if (aborted()) return giveUp(interrupted(pending), 'notSent');
       progress.calls += 1;
-      let failed: FailedRecord[];
       try {
         const output = await client.send(
           new PutRecordBatchCommand({
@@ -158,7 +210,7 @@ export async function putRecords(
         failed = outcome.failed;
         waitBeforeNext = true;
       } catch (err) {
-        if (options.signal?.aborted) return;
+        if (aborted()) return giveUp(interrupted(pending), 'notSent');
         const kind = classifyCallError(err);
         if (kind === 'fatal' || (kind === 'expired' && attempt >= maxAttempts)) {
           halt(explainCallError(err, deliveryStreamName));
@@ -171,18 +223,18 @@ export async function putRecords(
       }
       report();
       if (failed.length === 0) return;
-      if (attempt >= maxAttempts) {
-        await giveUp(failed);
-        report();
-        return;
-      }
+      if (attempt >= maxAttempts) return giveUp(failed, 'failed');
       pending = failed.map((f) => f.data);
     }
   };
 
-  const batches = batchRecords(records, options.limits)[Symbol.asyncIterator]();
+  const batches = batchRecords(records, options.limits, {
+    flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+    signal: stopReading.signal,
+    drainSignal: options.stopSignal,
+  })[Symbol.asyncIterator]();
   const worker = async () => {
-    while (!stop.signal.aborted) {
+    while (!stopError) {
       let next: IteratorResult<Batch>;
       try {
         next = await batches.next();
@@ -190,7 +242,7 @@ export async function putRecords(
         halt(err, true);
         return;
       }
-      if (next.done || stop.signal.aborted) return;
+      if (next.done || stopError) return;
       progress.records += next.value.records.length;
       progress.bytes += next.value.bytes;
       await deliver(next.value).catch((err: unknown) => halt(err));
@@ -198,11 +250,18 @@ export async function putRecords(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   options.signal?.removeEventListener('abort', onAbort);
+  options.stopSignal?.removeEventListener('abort', onStop);
   if (stopError !== undefined) {
     await batches.return?.(undefined).catch(() => undefined);
     throw withProgress(stopError.err, stopError.fromInput, progress);
   }
-  return { ...progress, deliveryStreamName, durationMs: now() - started, failedRecords };
+  return {
+    ...progress,
+    deliveryStreamName,
+    durationMs: now() - started,
+    failedRecords,
+    interrupted: stopping(),
+  };
 }
 
 /** AWS's refusal in tempcreds' words; an unknown stream gets a fix that says how to list them. */

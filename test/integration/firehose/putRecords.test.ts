@@ -9,6 +9,9 @@ import { createFirehoseClient } from '../../../src/firehose/client.js';
 import { putRecords } from '../../../src/firehose/putRecords.js';
 import { listRecords } from '../../../src/firehose/sources.js';
 import { TempcredsError } from '../../../src/errors.js';
+import type { FailedRecord } from '../../../src/firehose/response.js';
+import { pushSource } from '../../unit/firehose/helpers.js';
+import { startBlackHole, waitFor } from './openPipe.js';
 import {
   numberedLines,
   REGION,
@@ -172,5 +175,106 @@ describe('putRecords against moto (IAM enforcement on)', () => {
       fix: expect.stringContaining('list-delivery-streams'),
     });
     firehose.destroy();
+  });
+  it('sends a partial batch flushIntervalMs after its first record while the input stays open', async () => {
+    const input = pushSource();
+    const firehose = client();
+    const run = putRecords(STREAM, input.records, { client: firehose, flushIntervalMs: 100 });
+    input.push('slow-1\n', 'slow-2\n', 'slow-3\n');
+    await waitFor('3 records in S3', async () => (await world.deliveredLines()).length === 3);
+    input.push('slow-4\n');
+    await waitFor('the 4th record', async () => (await world.deliveredLines()).length === 4);
+    input.end();
+    const summary = await run;
+    firehose.destroy();
+    expect(summary).toMatchObject({ records: 4, delivered: 4, calls: 2, notSent: 0, interrupted: false });
+    expect(sorted(await world.deliveredLines())).toEqual(['slow-1', 'slow-2', 'slow-3', 'slow-4']);
+  });
+
+  it('stopSignal: retries nothing, sends once what was read (the open batch too), reports the rest as not sent', async () => {
+    const input = pushSource();
+    const stop = new AbortController();
+    const undelivered: Array<[string, string, string]> = [];
+    const firehose = client();
+    const run = putRecords(STREAM, input.records, {
+      client: firehose,
+      concurrency: 1,
+      limits: { maxRecords: 2 },
+      flushIntervalMs: 60_000,
+      // The first retry would wait ~59 s: the stop must cut that wait short.
+      backoff: { baseMs: 60_000, capMs: 60_000 },
+      random: () => 0.99,
+      stopSignal: stop.signal,
+      onFailed: (records: FailedRecord[], reason) => {
+        for (const r of records) undelivered.push([Buffer.from(r.data).toString(), r.errorCode, reason]);
+      },
+    });
+    input.push('a\n', 'b\n');
+    await waitFor('a and b', async () => (await world.deliveredLines()).length === 2);
+    world.proxy.inject(throttled(1));
+    input.push('c\n', 'd\n');
+    await waitFor('the refused call', () => world.proxy.log.some((e) => e.answeredByProxy));
+    input.push('e\n');
+    await waitFor('e taken into the open batch', () => input.pulled === 5);
+    const stopped = Date.now();
+    stop.abort();
+    input.end(); // as streamChunks does on the same signal
+    const summary = await run;
+    firehose.destroy();
+    expect(Date.now() - stopped).toBeLessThan(5000);
+    expect(summary).toMatchObject({
+      records: 5,
+      delivered: 3,
+      failed: 0,
+      notSent: 2,
+      calls: 3,
+      retries: 0,
+      interrupted: true,
+      failedRecords: [],
+    });
+    expect(undelivered).toEqual([
+      ['c\n', 'ServiceUnavailableException', 'notSent'],
+      ['d\n', 'ServiceUnavailableException', 'notSent'],
+    ]);
+    expect(sorted(await world.deliveredLines())).toEqual(['a', 'b', 'e']);
+  });
+
+  it('signal: aborts the call in flight and reports every record taken as not sent, at once', async () => {
+    const hole = await startBlackHole();
+    const firehose = createFirehoseClient({
+      region: REGION,
+      endpointUrl: hole.endpoint,
+      credentials: world.stsUser,
+      env: {},
+    });
+    try {
+      const input = pushSource();
+      const abort = new AbortController();
+      const run = putRecords(STREAM, input.records, {
+        client: firehose,
+        concurrency: 1,
+        limits: { maxRecords: 2 },
+        signal: abort.signal,
+      });
+      input.push('a', 'b', 'c', 'd', 'e');
+      await waitFor('the call in flight', () => hole.requests === 1);
+      // a, b in flight; c, d batched and waiting for the one worker; e not read (one batch of read-ahead).
+      await waitFor('c and d read', () => input.pulled === 4);
+      const aborted = Date.now();
+      abort.abort();
+      const summary = await run;
+      expect(Date.now() - aborted).toBeLessThan(1000);
+      expect(summary).toMatchObject({ records: 4, delivered: 0, notSent: 4, calls: 1, interrupted: true });
+      expect(summary.failedRecords.map((r) => [Buffer.from(r.data).toString(), r.errorCode])).toEqual([
+        ['a', 'Interrupted'],
+        ['b', 'Interrupted'],
+        ['c', 'Interrupted'],
+        ['d', 'Interrupted'],
+      ]);
+      expect(input.pulled).toBe(4);
+    } finally {
+      firehose.destroy();
+      await hole.stop();
+    }
   });
 });

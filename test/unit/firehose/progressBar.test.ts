@@ -17,6 +17,7 @@ const progress = (delivered: number) => ({
   delivered,
   deliveredBytes: delivered,
   failed: 0,
+  notSent: 0,
   calls: delivered / 500,
   retries: 0,
 });
