@@ -2,18 +2,21 @@ import { fstatSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { commander } from '../commander.js';
+import { parseSeconds } from '../../credentials/duration.js';
 import { usageError } from '../../errors.js';
 import type { BatchLimits } from '../../firehose/batches.js';
 import {
   DEFAULT_CONCURRENCY,
+  DEFAULT_FLUSH_INTERVAL_MS,
   DEFAULT_MAX_ATTEMPTS,
   MAX_BATCH_RECORDS,
+  MAX_FLUSH_INTERVAL_MS,
   MAX_RECORD_BYTES,
 } from '../../firehose/limits.js';
 import type { PutProgress, PutSummary } from '../../firehose/putRecords.js';
 import { decodeBase64, formatRecordLine, parseRecord } from '../../firehose/recordJson.js';
 import type { FailedRecord } from '../../firehose/response.js';
-import type { RecordFormat } from '../../firehose/sources.js';
+import type { ByteStream, RecordFormat } from '../../firehose/sources.js';
 import { action } from '../action.js';
 import {
   addRoleOptions,
@@ -36,6 +39,7 @@ interface PutOptions extends AssumeFlags {
   recordsJsonl?: boolean;
   appendNewline?: boolean;
   failedFile?: string;
+  flushInterval?: string;
   concurrency?: string;
   maxAttempts?: string;
   maxBatchRecords?: string;
@@ -52,6 +56,8 @@ export interface FirehosePutInput {
   source: PutSource;
   appendNewline: boolean;
   failedFile?: string;
+  /** A partial batch goes out this long after its first record (`--flush-interval`). */
+  flushIntervalMs: number;
   concurrency: number;
   maxAttempts: number;
   limits: BatchLimits;
@@ -70,6 +76,19 @@ function wholeNumber(value: string | undefined, flag: string, min: number, max: 
     throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}".`);
   }
   return n;
+}
+
+/** `--flush-interval`: `500ms`, or what `--duration` takes (`2s`, `1m`, `1m30s`, plain seconds), in milliseconds. */
+export function parseFlushInterval(text: string): number {
+  const millis = /^\s*(\d+)ms\s*$/i.exec(text);
+  const seconds = millis ? undefined : parseSeconds(text);
+  const ms = millis ? Number(millis[1]) : seconds === undefined ? undefined : seconds * 1000;
+  const fix = 'Use milliseconds (500ms), seconds (2s, or just 2) or minutes (1m).';
+  if (ms === undefined) throw usageError(`--flush-interval "${text}" is not a duration.`, fix);
+  if (ms < 1 || ms > MAX_FLUSH_INTERVAL_MS) {
+    throw usageError(`--flush-interval ${text} is out of range: from 1ms to 24h.`, fix);
+  }
+  return ms;
 }
 
 function recordFormat(options: PutOptions): RecordFormat {
@@ -140,6 +159,10 @@ export function parseFirehosePutInput(stream: string, options: PutOptions): Fire
         : { kind: 'file', path: options.file, format },
     appendNewline: options.appendNewline ?? false,
     failedFile: options.failedFile,
+    flushIntervalMs:
+      options.flushInterval === undefined
+        ? DEFAULT_FLUSH_INTERVAL_MS
+        : parseFlushInterval(options.flushInterval),
     concurrency: wholeNumber(options.concurrency, '--concurrency', 1, 64) ?? DEFAULT_CONCURRENCY,
     maxAttempts: wholeNumber(options.maxAttempts, '--max-attempts', 1, 100) ?? DEFAULT_MAX_ATTEMPTS,
     limits: { maxRecords: wholeNumber(options.maxBatchRecords, '--max-batch-records', 1, MAX_BATCH_RECORDS) },
@@ -158,24 +181,34 @@ function stdinFile(io: CliIo): number | undefined {
   }
 }
 
+/** Where the records come from, ready to be read: `read(end)` streams them until the input ends or `end` aborts. */
+interface RecordSource {
+  read(end: AbortSignal): AsyncIterable<Uint8Array>;
+  /** How many records, when known before sending (progress bar). */
+  total?: number;
+  /** How messages name the input: a path, `stdin`; none for the command line. */
+  name?: string;
+}
+
 /**
  * The records to send, checked first where the input can be read twice: a file (or stdin redirected
  * from one) is scanned before anything is sent, so a record Firehose would refuse is reported with
  * its line and nothing goes out. A pipe cannot be rewound: it is checked as it streams, and a bad
  * line stops the run there (what was sent before it is said, exit 1).
  */
-async function recordsOf(
-  input: FirehosePutInput,
-  io: CliIo,
-): Promise<{ records: AsyncIterable<Uint8Array>; total?: number }> {
-  const { fileChunks, listRecords, readRecords, scanRecords } = await import('../../firehose/sources.js');
+async function recordsOf(input: FirehosePutInput, io: CliIo): Promise<RecordSource> {
+  const { fileChunks, listRecords, readRecords, scanRecords, streamChunks } =
+    await import('../../firehose/sources.js');
   const { source, appendNewline } = input;
   if (source.kind === 'args')
-    return { records: listRecords(source.records, appendNewline), total: source.records.length };
+    return { read: () => listRecords(source.records, appendNewline), total: source.records.length };
   const stdin = source.path === '-';
   const file = stdin ? stdinFile(io) : source.path;
-  const read = { format: source.format, appendNewline, name: stdin ? 'stdin' : source.path };
-  if (file === undefined) return { records: readRecords(io.stdin as AsyncIterable<Uint8Array>, read) };
+  const name = stdin ? 'stdin' : source.path;
+  const read = { format: source.format, appendNewline, name };
+  if (file === undefined) {
+    return { read: (end) => readRecords(streamChunks(io.stdin as ByteStream, end), read), name };
+  }
   let size: number;
   try {
     size = typeof file === 'number' ? fstatSync(file).size : statSync(file).size;
@@ -193,7 +226,7 @@ async function recordsOf(
     );
     total = scanned.records;
   }
-  return { records: readRecords(fileChunks(file), read), total };
+  return { read: (end) => readRecords(fileChunks(file, end), read), total, name };
 }
 
 /** A one-line progress bar on stderr, redrawn at most ten times a second; only on a terminal. */
@@ -202,7 +235,7 @@ export function progressBar(io: CliIo, total: number | undefined, now: () => num
   let last = 0;
   let drawn = false;
   const draw = (p: PutProgress) => {
-    const sent = p.delivered + p.failed;
+    const sent = p.delivered + p.failed + p.notSent;
     const width = 30;
     const bar =
       total && total > 0
@@ -229,30 +262,41 @@ export function progressBar(io: CliIo, total: number | undefined, now: () => num
 function summaryLine(s: PutSummary): string {
   return (
     `firehose put ${s.deliveryStreamName}: ${s.records} records, ${s.bytes} bytes, ${s.calls} calls, ` +
-    `${s.retries} retries, ${s.failed} failed, ${(s.durationMs / 1000).toFixed(2)} s`
+    `${s.retries} retries, ${s.failed} failed${s.notSent > 0 ? `, ${s.notSent} not sent` : ''}, ` +
+    `${(s.durationMs / 1000).toFixed(2)} s`
   );
 }
 
-function reportFailures(
+/**
+ * What became of the records not delivered: where they were written, or a few of them and how
+ * many. After a stop at once (`stoppedAtOnce`), the records of aborted calls are among them.
+ */
+function reportUndelivered(
   ctx: CommandContext,
   input: FirehosePutInput,
   summary: PutSummary,
   shown: FailedRecord[],
+  stoppedAtOnce: boolean,
 ): void {
   const write = (line: string) => ctx.io.stderr.write(line + '\n');
-  if (summary.failed === 0) return;
+  const failed = `${summary.failed} record(s) failed after ${input.maxAttempts} attempts`;
+  const caveat = stoppedAtOnce
+    ? ' (calls aborted in flight may have delivered some: resending may repeat them)'
+    : '';
+  const notSent = `${summary.notSent} record(s) not sent: the run was interrupted${caveat}`;
   if (input.failedFile) {
-    write(
-      `${summary.failed} record(s) failed after ${input.maxAttempts} attempts; written to ${input.failedFile}.`,
-    );
-    write(
-      `  resend with: tempcreds firehose put ${input.deliveryStreamName} --file ${input.failedFile} --records-jsonl`,
-    );
+    if (summary.failed > 0) write(`${failed}; written to ${input.failedFile}.`);
+    if (summary.notSent > 0) write(`${notSent}; written to ${input.failedFile}.`);
+    if (summary.failed + summary.notSent > 0) {
+      write(
+        `  resend with: tempcreds firehose put ${input.deliveryStreamName} --file ${input.failedFile} --records-jsonl`,
+      );
+    }
     return;
   }
-  write(
-    `${summary.failed} record(s) failed after ${input.maxAttempts} attempts (use --failed-file PATH to keep them):`,
-  );
+  if (summary.notSent > 0) write(`${notSent} (use --failed-file PATH to keep them).`);
+  if (summary.failed === 0) return;
+  write(`${failed} (use --failed-file PATH to keep them):`);
   for (const record of shown) {
     const line = formatRecordLine(record.data).trimEnd();
     write(`  ${record.errorCode}: ${line.length > 100 ? `${line.slice(0, 97)}...` : line}`);
@@ -260,9 +304,66 @@ function reportFailures(
   if (summary.failed > shown.length) write(`  ... and ${summary.failed - shown.length} more`);
 }
 
+/** What Ctrl-C and SIGTERM do to a put. */
+export interface Interruptions {
+  /** The first signal: stop reading, send what was read, finish the calls in flight, retry nothing. */
+  readonly stop: AbortSignal;
+  /** The second: abort the calls in flight too, and end at once. */
+  readonly abort: AbortSignal;
+  dispose(): void;
+}
+
+export interface InterruptionHooks {
+  /** Where the signals come from (default: this process). */
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  /** Called on the first signal, to say what happens now. */
+  onStop(): void;
+  /** Ends the process: on a third signal, or when the second could not finish within `graceMs`. */
+  forceExit(): void;
+  graceMs?: number;
+}
+
+/**
+ * Ctrl-C (or SIGTERM) once winds the put down; twice stops it at once. Either way the records read
+ * and not delivered still go to the failed-records file, which takes milliseconds; should that
+ * hang, or a third signal come, `forceExit` ends the process.
+ */
+export function interruptions(hooks: InterruptionHooks): Interruptions {
+  const signals = hooks.signals ?? process;
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let received = 0;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const onSignal = () => {
+    received += 1;
+    if (received === 1) {
+      stop.abort();
+      hooks.onStop();
+    } else if (received === 2) {
+      abort.abort();
+      deadline = setTimeout(hooks.forceExit, hooks.graceMs ?? 2000);
+      deadline.unref?.();
+    } else hooks.forceExit();
+  };
+  signals.on('SIGINT', onSignal);
+  signals.on('SIGTERM', onSignal);
+  return {
+    stop: stop.signal,
+    abort: abort.signal,
+    dispose() {
+      signals.off('SIGINT', onSignal);
+      signals.off('SIGTERM', onSignal);
+      clearTimeout(deadline);
+    },
+  };
+}
+
+/** Exit code of a run that a signal interrupted (128 + SIGINT), as `s3 sync` uses too. */
+const INTERRUPTED_EXIT_CODE = 130;
+
 async function firehosePut(ctx: CommandContext, stream: string, options: PutOptions): Promise<number> {
   const input = parseFirehosePutInput(stream, options);
-  const { records, total } = await recordsOf(input, ctx.io);
+  const source = await recordsOf(input, ctx.io);
   const aws = await awsContextFor(ctx, options);
   const { createFirehoseClient } = await import('../../firehose/client.js');
   const { openFailedFile } = await import('../../firehose/failedFile.js');
@@ -270,29 +371,57 @@ async function firehosePut(ctx: CommandContext, stream: string, options: PutOpti
   const failedFile = input.failedFile ? await openFailedFile(input.failedFile) : undefined;
   const shown: FailedRecord[] = [];
   const client = createFirehoseClient(aws);
-  const bar = progressBar(ctx.io, total);
+  const bar = progressBar(ctx.io, source.total);
+  let delivered = 0;
+  const say = (line: string) => {
+    bar.done();
+    ctx.io.stderr.write(`tempcreds: ${line}\n`);
+  };
+  const signals = interruptions({
+    onStop: () =>
+      say('interrupted: no more input is read; sending what was read (interrupt again to stop at once).'),
+    forceExit: () => {
+      say(`stopped at once with ${delivered} record(s) delivered; records read and not delivered are lost.`);
+      process.exit(INTERRUPTED_EXIT_CODE);
+    },
+  });
+  // Ends the input on the first signal, and in any case once the put is over (an open pipe is let go).
+  const inputEnd = new AbortController();
+  signals.stop.addEventListener('abort', () => inputEnd.abort(), { once: true });
   let summary: PutSummary;
   try {
-    summary = await putRecords(input.deliveryStreamName, records, {
+    summary = await putRecords(input.deliveryStreamName, source.read(inputEnd.signal), {
       client,
       concurrency: input.concurrency,
       maxAttempts: input.maxAttempts,
       limits: input.limits,
+      flushIntervalMs: input.flushIntervalMs,
       pauseMs: input.pauseMs,
-      onProgress: bar.update,
-      onFailed: async (failed) => {
+      stopSignal: signals.stop,
+      signal: signals.abort,
+      onProgress: (progress) => {
+        delivered = progress.delivered;
+        bar.update(progress);
+      },
+      onFailed: async (failed, reason) => {
         if (failedFile) await failedFile.write(failed);
-        else shown.push(...failed.slice(0, SHOWN_FAILURES - shown.length));
+        else if (reason === 'failed') shown.push(...failed.slice(0, SHOWN_FAILURES - shown.length));
       },
     });
   } finally {
+    inputEnd.abort();
+    signals.dispose();
     bar.done();
     await failedFile?.close();
     client.destroy();
   }
   ctx.io.stderr.write(summaryLine(summary) + '\n');
-  reportFailures(ctx, input, summary, shown);
-  return summary.failed > 0 ? 1 : 0;
+  reportUndelivered(ctx, input, summary, shown, signals.abort.aborted);
+  if (!signals.stop.aborted) return summary.failed > 0 ? 1 : 0;
+  if (source.name) {
+    ctx.io.stderr.write(`Interrupted after reading ${summary.records} record(s) of ${source.name}.\n`);
+  }
+  return INTERRUPTED_EXIT_CODE;
 }
 
 export const registerFirehose: RegisterCommand = (program: Command, io, setExitCode) => {
@@ -312,7 +441,14 @@ export const registerFirehose: RegisterCommand = (program: Command, io, setExitC
     .option('--whole', 'the whole file is one record')
     .option('--records-jsonl', 'one {"Data":"<base64>"} per line: the form --failed-file writes')
     .option('--append-newline', 'add a newline to every record (Firehose adds no delimiter)')
-    .option('--failed-file <path>', 'write records still failing after the retries here, for --records-jsonl')
+    .option(
+      '--failed-file <path>',
+      'write records not delivered (failed, or not sent when interrupted) here, for --records-jsonl',
+    )
+    .option(
+      '--flush-interval <duration>',
+      'send a partial batch this long after its first record while input stays open: 500ms, 2s, 1m (default 1s)',
+    )
     .option('--concurrency <n>', `batches in flight at once (default ${DEFAULT_CONCURRENCY})`)
     .option(
       '--max-attempts <n>',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFirehosePutInput } from '../../../src/cli/commands/firehose.js';
+import { parseFirehosePutInput, parseFlushInterval } from '../../../src/cli/commands/firehose.js';
 
 const parse = (options: Parameters<typeof parseFirehosePutInput>[1], stream = 'iot-data-collector') =>
   parseFirehosePutInput(stream, options);
@@ -8,7 +8,12 @@ describe('firehose put flags', () => {
   it("takes the runbook's --record and defaults the rest", () => {
     const input = parse({ record: ['{"Data":"SGVsbG8gd29ybGQ="}'] });
     expect(input.source).toEqual({ kind: 'args', records: [Buffer.from('Hello world')] });
-    expect(input).toMatchObject({ concurrency: 4, maxAttempts: 8, appendNewline: false });
+    expect(input).toMatchObject({
+      concurrency: 4,
+      maxAttempts: 8,
+      appendNewline: false,
+      flushIntervalMs: 1000,
+    });
   });
 
   it('collects --record, --data and --data-base64 in that order', () => {
@@ -37,6 +42,8 @@ describe('firehose put flags', () => {
     [{ data: ['a'], maxBatchRecords: '501' }, /--max-batch-records/],
     [{ data: ['x'.repeat(1_024_000)], appendNewline: true }, /Record 1 of the command line is 1024000 bytes/],
     [{ file: 'same.jsonl', failedFile: './same.jsonl' }, /--failed-file is the --file being sent/],
+    [{ file: '-', flushInterval: 'soon' }, /^--flush-interval "soon" is not a duration\.$/],
+    [{ file: '-', flushInterval: '0' }, /^--flush-interval 0 is out of range: from 1ms to 24h\.$/],
   ])('refuses %o as bad input', (options, message) => {
     expect(() => parse(options)).toThrow(message);
     try {
@@ -52,4 +59,32 @@ describe('firehose put flags', () => {
     );
     expect(() => parse({ data: ['a'] }, 'x'.repeat(65))).toThrow(/not a delivery stream name/);
   });
+
+  it.each([
+    ['500ms', 500],
+    ['2s', 2000],
+    ['2', 2000],
+    ['1m', 60_000],
+    ['1m30s', 90_000],
+    [' 1MS ', 1],
+    ['24h', 86_400_000],
+  ])('--flush-interval %s is %i ms', (text, ms) => {
+    expect(parseFlushInterval(text)).toBe(ms);
+    expect(parse({ file: '-', flushInterval: text }).flushIntervalMs).toBe(ms);
+  });
+
+  it.each(['0ms', '0', '25h', '1.5s', '-1s', 'ms', '1d', ''])(
+    '--flush-interval "%s" is refused with a fix',
+    (text) => {
+      expect(() => parseFlushInterval(text)).toThrow(/^--flush-interval /);
+      try {
+        parseFlushInterval(text);
+      } catch (err) {
+        expect(err).toMatchObject({
+          exitCode: 2,
+          fix: 'Use milliseconds (500ms), seconds (2s, or just 2) or minutes (1m).',
+        });
+      }
+    },
+  );
 });
