@@ -109,14 +109,30 @@ function recordFormat(options: PutOptions): RecordFormat {
   return options.whole ? 'whole' : options.recordsJsonl ? 'records-jsonl' : 'lines';
 }
 
+/** `firehose put STREAM -`: the one operand allowed after the stream is `-`, the same as `--file -`. */
+function withStdinOperand(operand: string | undefined, options: PutOptions): PutOptions {
+  if (operand === undefined) return options;
+  if (operand !== '-') {
+    throw usageError(
+      `Unexpected argument "${operand}": after the stream name only - (stdin) may follow.`,
+      `To send a file: --file ${operand}`,
+    );
+  }
+  if (options.file !== undefined && options.file !== '-') {
+    throw usageError('- (stdin) and --file exclude each other: send one or the other.');
+  }
+  return { ...options, file: '-' };
+}
+
 /** Every check that needs neither the disk nor the network (cli.md: bad input exits 2, nothing changed). */
-export function parseFirehosePutInput(stream: string, options: PutOptions): FirehosePutInput {
+export function parseFirehosePutInput(stream: string, flags: PutOptions, operand?: string): FirehosePutInput {
   if (!/^[a-zA-Z0-9_.-]{1,64}$/.test(stream)) {
     throw usageError(
       `"${stream}" is not a delivery stream name (1-64 letters, digits, _ . -).`,
       'Pass the stream name, e.g. iot-data-collector, not its ARN.',
     );
   }
+  const options = withStdinOperand(operand, flags);
   parseAssumeFlags(options);
   const format = recordFormat(options);
   const fromArgs = [
@@ -361,8 +377,13 @@ export function interruptions(hooks: InterruptionHooks): Interruptions {
 /** Exit code of a run that a signal interrupted (128 + SIGINT), as `s3 sync` uses too. */
 const INTERRUPTED_EXIT_CODE = 130;
 
-async function firehosePut(ctx: CommandContext, stream: string, options: PutOptions): Promise<number> {
-  const input = parseFirehosePutInput(stream, options);
+async function firehosePut(
+  ctx: CommandContext,
+  stream: string,
+  operand: string | undefined,
+  options: PutOptions,
+): Promise<number> {
+  const input = parseFirehosePutInput(stream, options, operand);
   const source = await recordsOf(input, ctx.io);
   const aws = await awsContextFor(ctx, options);
   const { createFirehoseClient } = await import('../../firehose/client.js');
@@ -430,8 +451,10 @@ export const registerFirehose: RegisterCommand = (program: Command, io, setExitC
     .description('send records to an Amazon Data Firehose delivery stream');
   addRoleOptions(
     firehose
-      .command('put <stream>')
-      .description('send records in PutRecordBatch calls, retrying throttled and failed ones'),
+      .command('put <stream> [-]')
+      .description(
+        'send records in PutRecordBatch calls, retrying throttled and failed ones; - reads stdin (as --file -)',
+      ),
   )
     .option('--record <json>', 'a record as AWS CLI v2 takes it: {"Data":"<base64>"} (repeatable)', collect)
     .option('--data <text>', 'a record from text, sent as its UTF-8 bytes (repeatable)', collect)

@@ -27,8 +27,8 @@ describe('tempcreds firehose put on a pipe that stays open', () => {
     world.proxy.endpoint,
     ...args,
   ];
-  const fromStdin = (args: string[]) =>
-    pipedCli(putArgs(['--file', '-', '--append-newline', ...args, ...asRole]), world.env);
+  const fromStdin = (args: string[], stdin = ['--file', '-']) =>
+    pipedCli(putArgs([...stdin, '--append-newline', ...args, ...asRole]), world.env);
   const delivered = async (n: number) => (await world.deliveredLines()).length >= n;
   const batchCalls = () => world.proxy.log.filter((e) => e.action === 'PutRecordBatch');
   const linesOf = async (jsonl: string) =>
@@ -38,7 +38,7 @@ describe('tempcreds firehose put on a pipe that stays open', () => {
       .map((line) => Buffer.from((JSON.parse(line) as { Data: string }).Data, 'base64').toString('utf8'));
 
   it('delivers 3 lines within the default flush interval (1s) while stdin stays open, then exits 0 when it closes', async () => {
-    const child = fromStdin([]);
+    const child = fromStdin([], ['-']); // tail -f readings.log | tempcreds firehose put STREAM -
     const written = Date.now();
     child.write('reading-1 21.5C\nreading-2 21.7C\nreading-3 21.6C\n');
     await waitFor('3 records in S3', () => delivered(3));

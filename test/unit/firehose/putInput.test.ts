@@ -53,6 +53,16 @@ describe('firehose put flags', () => {
     }
   });
 
+  it('takes - after the stream as stdin, the same as --file -', () => {
+    const input = parseFirehosePutInput('iot-data-collector', { whole: true }, '-');
+    expect(input.source).toEqual({ kind: 'file', path: '-', format: 'whole' });
+    expect(parseFirehosePutInput('s', { file: '-' }, '-').source).toMatchObject({ path: '-' });
+    expect(() => parseFirehosePutInput('s', {}, 'readings.txt')).toThrow(
+      'Unexpected argument "readings.txt": after the stream name only - (stdin) may follow.',
+    );
+    expect(() => parseFirehosePutInput('s', { file: 'x.txt' }, '-')).toThrow(/exclude each other/);
+  });
+
   it('refuses a stream ARN or a bad name', () => {
     expect(() => parse({ data: ['a'] }, 'arn:aws:firehose:us-east-1:1:deliverystream/x')).toThrow(
       /not a delivery stream name/,
