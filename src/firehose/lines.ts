@@ -14,6 +14,12 @@ export interface SplitLinesOptions {
   keepEmpty?: boolean;
   /** How messages name the input: `data.txt`, `stdin`. */
   name?: string;
+  /**
+   * When the input ends with this aborted, it was cut short (`streamChunks` ends on it): a last
+   * line without its newline is then incomplete, not a line, and `onCutShort` gets its size.
+   */
+  cutSignal?: AbortSignal;
+  onCutShort?: (bytes: number) => void;
 }
 
 const LF = 0x0a;
@@ -78,7 +84,8 @@ export async function* splitLines(
       pending.push(chunk.subarray(start));
     }
   }
-  if (pendingBytes > 0) {
+  if (pendingBytes > 0 && options.cutSignal?.aborted) options.onCutShort?.(pendingBytes);
+  else if (pendingBytes > 0) {
     const line = finish(new Uint8Array(0));
     if (line) yield line;
   }

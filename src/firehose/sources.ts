@@ -20,6 +20,13 @@ export interface ReadRecordsOptions {
   name?: string;
   /** Largest record (default 1,024,000), counted after any appended newline. */
   maxRecordBytes?: number;
+  /**
+   * When the input ends with this aborted, it was cut short (`streamChunks` ends on it): only
+   * complete records count. A last line without its newline, or a `whole` input, is not sent,
+   * and `onCutShort` gets its size.
+   */
+  cutSignal?: AbortSignal;
+  onCutShort?: (bytes: number) => void;
 }
 
 const NEWLINE = 0x0a;
@@ -35,6 +42,7 @@ async function* wholeInput(
   chunks: AsyncIterable<Uint8Array>,
   name: string,
   max: number,
+  cut: Pick<ReadRecordsOptions, 'cutSignal' | 'onCutShort'>,
 ): AsyncGenerator<Uint8Array> {
   const parts: Uint8Array[] = [];
   let size = 0;
@@ -49,17 +57,19 @@ async function* wholeInput(
     }
     parts.push(chunk);
   }
-  yield Buffer.concat(parts, size);
+  if (!cut.cutSignal?.aborted) yield Buffer.concat(parts, size);
+  else if (size > 0) cut.onCutShort?.(size);
 }
 
 async function* jsonlRecords(
   chunks: AsyncIterable<Uint8Array>,
   name: string,
   max: number,
+  cut: Pick<ReadRecordsOptions, 'cutSignal' | 'onCutShort'>,
 ): AsyncGenerator<Uint8Array> {
   // A base64 line is 4/3 of its record plus the JSON around it.
   const maxLineBytes = Math.ceil(max / 3) * 4 + 64;
-  for await (const line of splitLines(chunks, { name, maxLineBytes })) {
+  for await (const line of splitLines(chunks, { name, maxLineBytes, ...cut })) {
     const data = parseRecord(
       Buffer.from(line.data.buffer, line.data.byteOffset, line.data.byteLength).toString('utf8'),
       `${name} line ${formatCount(line.number)}`,
@@ -82,10 +92,11 @@ export async function* readRecords(
   const append = options.appendNewline ?? false;
   // The appended newline counts towards the limit: it is sent.
   const max = (options.maxRecordBytes ?? MAX_RECORD_BYTES) - (append ? 1 : 0);
+  const cut = { cutSignal: options.cutSignal, onCutShort: options.onCutShort };
   let records: AsyncIterable<Uint8Array>;
-  if (options.format === 'whole') records = wholeInput(chunks, name, max);
-  else if (options.format === 'records-jsonl') records = jsonlRecords(chunks, name, max);
-  else records = mapLines(splitLines(chunks, { name, maxLineBytes: max }));
+  if (options.format === 'whole') records = wholeInput(chunks, name, max, cut);
+  else if (options.format === 'records-jsonl') records = jsonlRecords(chunks, name, max, cut);
+  else records = mapLines(splitLines(chunks, { name, maxLineBytes: max, ...cut }));
   for await (const data of records) yield append ? withNewline(data) : data;
 }
 
@@ -127,8 +138,8 @@ export type ByteStream = NodeJS.ReadableStream & {
 /**
  * The bytes of a stream until it ends, or until `signal` aborts: then the bytes the stream had
  * already read from the pipe or file are still yielded, the stream is destroyed so that nothing
- * more is read, and the input ends there as at the end of a file (a last line without its
- * newline is a record, as at any end). Returning early destroys the stream too.
+ * more is read, and the input ends there (give `readRecords` the signal as `cutSignal`, so that
+ * an incomplete last record is not taken for one). Returning early destroys the stream too.
  */
 export async function* streamChunks(stream: ByteStream, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   let wake: (() => void) | undefined;

@@ -197,9 +197,12 @@ function stdinFile(io: CliIo): number | undefined {
   }
 }
 
-/** Where the records come from, ready to be read: `read(end)` streams them until the input ends or `end` aborts. */
+/**
+ * Where the records come from, ready to be read: `read(end, onCutShort)` streams them until the
+ * input ends or `end` aborts; then an incomplete last record is left out and its size told.
+ */
 interface RecordSource {
-  read(end: AbortSignal): AsyncIterable<Uint8Array>;
+  read(end: AbortSignal, onCutShort: (bytes: number) => void): AsyncIterable<Uint8Array>;
   /** How many records, when known before sending (progress bar). */
   total?: number;
   /** How messages name the input: a path, `stdin`; none for the command line. */
@@ -222,8 +225,16 @@ async function recordsOf(input: FirehosePutInput, io: CliIo): Promise<RecordSour
   const file = stdin ? stdinFile(io) : source.path;
   const name = stdin ? 'stdin' : source.path;
   const read = { format: source.format, appendNewline, name };
+  const until = (cutSignal: AbortSignal, onCutShort: (bytes: number) => void) => ({
+    ...read,
+    cutSignal,
+    onCutShort,
+  });
   if (file === undefined) {
-    return { read: (end) => readRecords(streamChunks(io.stdin as ByteStream, end), read), name };
+    return {
+      read: (end, cut) => readRecords(streamChunks(io.stdin as ByteStream, end), until(end, cut)),
+      name,
+    };
   }
   let size: number;
   try {
@@ -242,7 +253,7 @@ async function recordsOf(input: FirehosePutInput, io: CliIo): Promise<RecordSour
     );
     total = scanned.records;
   }
-  return { read: (end) => readRecords(fileChunks(file, end), read), total, name };
+  return { read: (end, cut) => readRecords(fileChunks(file, end), until(end, cut)), total, name };
 }
 
 /** A one-line progress bar on stderr, redrawn at most ten times a second; only on a terminal. */
@@ -394,6 +405,7 @@ async function firehosePut(
   const client = createFirehoseClient(aws);
   const bar = progressBar(ctx.io, source.total);
   let delivered = 0;
+  let cutBytes = 0;
   const say = (line: string) => {
     bar.done();
     ctx.io.stderr.write(`tempcreds: ${line}\n`);
@@ -411,7 +423,8 @@ async function firehosePut(
   signals.stop.addEventListener('abort', () => inputEnd.abort(), { once: true });
   let summary: PutSummary;
   try {
-    summary = await putRecords(input.deliveryStreamName, source.read(inputEnd.signal), {
+    const records = source.read(inputEnd.signal, (bytes) => (cutBytes += bytes));
+    summary = await putRecords(input.deliveryStreamName, records, {
       client,
       concurrency: input.concurrency,
       maxAttempts: input.maxAttempts,
@@ -440,7 +453,9 @@ async function firehosePut(
   reportUndelivered(ctx, input, summary, shown, signals.abort.aborted);
   if (!signals.stop.aborted) return summary.failed > 0 ? 1 : 0;
   if (source.name) {
-    ctx.io.stderr.write(`Interrupted after reading ${summary.records} record(s) of ${source.name}.\n`);
+    const rest =
+      cutBytes > 0 ? `; the ${cutBytes} byte(s) read after them, an incomplete record, were not sent` : '';
+    ctx.io.stderr.write(`Interrupted after reading ${summary.records} record(s) of ${source.name}${rest}.\n`);
   }
   return INTERRUPTED_EXIT_CODE;
 }

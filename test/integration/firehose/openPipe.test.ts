@@ -3,11 +3,11 @@
  * as a user runs it (the built CLI, a child process) against moto: the flush interval, and Ctrl-C
  * or SIGTERM while records are pending. Build first: npm run build
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
-import { pipedCli, startBlackHole, waitFor } from './openPipe.js';
+import { pipedCli, startBlackHole, waitFor, type PipedCli } from './openPipe.js';
 import { ROLE, sorted, startFirehoseWorld, STREAM, throttled, type FirehoseWorld } from './world.js';
 
 describe('tempcreds firehose put on a pipe that stays open', () => {
@@ -30,6 +30,12 @@ describe('tempcreds firehose put on a pipe that stays open', () => {
   const fromStdin = (args: string[], stdin = ['--file', '-']) =>
     pipedCli(putArgs([...stdin, '--append-newline', ...args, ...asRole]), world.env);
   const delivered = async (n: number) => (await world.deliveredLines()).length >= n;
+  /** Once `n` records are in S3, Ctrl-C, and the exit code of an interrupted run. */
+  const interruptWhenDelivered = async (child: PipedCli, n: number) => {
+    await waitFor(`${n} records`, () => delivered(n), 10_000);
+    child.kill('SIGINT');
+    expect((await child.exited).code).toBe(130);
+  };
   const batchCalls = () => world.proxy.log.filter((e) => e.action === 'PutRecordBatch');
   const linesOf = async (jsonl: string) =>
     (await readFile(jsonl, 'utf8'))
@@ -121,13 +127,46 @@ describe('tempcreds firehose put on a pipe that stays open', () => {
   it('SIGINT with nothing pending and no --failed-file: exit 130, nothing lost, nothing to report', async () => {
     const child = fromStdin(['--flush-interval', '100ms']);
     child.write('only-1\nonly-2\n');
-    await waitFor('2 records', () => delivered(2), 10_000);
-    child.kill('SIGINT');
-    expect((await child.exited).code).toBe(130);
+    await interruptWhenDelivered(child, 2);
     expect(child.stderr).toMatch(
       /\nfirehose put iot-data-collector: 2 records, \d+ bytes, 1 calls, 0 retries, 0 failed, [\d.]+ s\n/,
     );
     expect(child.stderr).not.toContain('not sent');
+  });
+
+  it('SIGINT after a line without its newline: that incomplete line is not sent, and its size is said', async () => {
+    const child = fromStdin(['--flush-interval', '100ms']);
+    // One small write arrives whole: once its two lines are delivered, 'half' has been read too.
+    child.write('whole-1\nwhole-2\nhalf');
+    await interruptWhenDelivered(child, 2);
+    expect(child.stderr).toMatch(
+      /Interrupted after reading 2 record\(s\) of stdin; the 4 byte\(s\) read after them, an incomplete record, were not sent\.\n$/,
+    );
+    expect(sorted(await world.deliveredLines())).toEqual(['whole-1', 'whole-2']);
+  });
+
+  it('SIGINT during a large file: what was read is sent, cut on a whole line, and the rest is not read', async () => {
+    const lines = Array.from(
+      { length: 6000 },
+      (_, i) => `line-${String(i).padStart(4, '0')} ${'x'.repeat(990)}`,
+    );
+    const path = join(world.home.home, 'large.txt');
+    await writeFile(path, lines.join('\n') + '\n');
+    // One call at a time, each after 300 ms: the file is far from sent when the signal comes.
+    const child = pipedCli(
+      putArgs(['--file', path, '--append-newline', '--concurrency', '1', '--pause-ms', '300', ...asRole]),
+      world.env,
+    );
+    await waitFor('the first call', () => batchCalls().length === 1, 10_000);
+    child.kill('SIGINT');
+    expect((await child.exited).code).toBe(130);
+    const read = Number(/Interrupted after reading (\d+) record\(s\) of /.exec(child.stderr)?.[1]);
+    expect(read).toBeGreaterThan(500);
+    expect(read).toBeLessThan(6000); // a few MiB read ahead at most, of a 6 MB file
+    expect(child.stderr).toMatch(
+      new RegExp(`: ${read} records, \\d+ bytes, \\d+ calls, 0 retries, 0 failed, `),
+    );
+    expect(sorted(await world.deliveredLines())).toEqual(lines.slice(0, read));
   });
 
   it('SIGTERM waits for the call in flight; a second signal aborts it and exits at once, its records saved', async () => {

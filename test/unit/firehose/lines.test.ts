@@ -14,6 +14,16 @@ describe('splitLines', () => {
     ]);
   });
 
+  it('cut short (cutSignal aborted at the end): a last line without its newline is incomplete, told, not yielded', async () => {
+    const cut: number[] = [];
+    const options = { cutSignal: AbortSignal.abort(), onCutShort: (bytes: number) => cut.push(bytes) };
+    const split = async (...parts: string[]) =>
+      (await collect(splitLines(chunksOf(...parts), options))).map((l) => text(l.data));
+    expect(await split('a\nb', 'c')).toEqual(['a']);
+    expect(await split('a\nb\n')).toEqual(['a', 'b']);
+    expect(cut).toEqual([2]);
+  });
+
   it('keeps a last line without newline, and a lone \\r inside a line', async () => {
     expect(await lines('a\nb\rc')).toEqual([
       [1, 'a'],

@@ -109,14 +109,40 @@ describe('streamChunks', () => {
     expect(stream.destroyed).toBe(true);
   });
 
-  it('on abort, a line cut short is the last record, as at the end of a file', async () => {
-    const stream = new PassThrough();
+  it.each([
+    ['lines', 'a\nb\npart', ['a', 'b'], 4],
+    ['records-jsonl', '{"Data":"YQ=="}\n{"Data":"Yg=="}\n{"Data":"Yw', ['a', 'b'], 11],
+    ['whole', 'a\nb\npart', [], 8],
+  ] as const)(
+    'cut short by the signal, %s: only complete records count; the incomplete rest is not sent, its size is told',
+    async (format, written, expected, cutBytes) => {
+      const stream = new PassThrough();
+      const stop = new AbortController();
+      const cut: number[] = [];
+      const records = readRecords(streamChunks(stream, stop.signal), {
+        format,
+        cutSignal: stop.signal,
+        onCutShort: (bytes) => cut.push(bytes),
+      });
+      const taking = collect(records);
+      stream.write(written);
+      await tick();
+      stop.abort();
+      expect((await taking).map(text)).toEqual(expected);
+      expect(cut).toEqual([cutBytes]);
+    },
+  );
+
+  it('an input that ends by itself keeps its last line without a newline, even with a cutSignal', async () => {
     const stop = new AbortController();
-    const records = readRecords(streamChunks(stream, stop.signal), { format: 'lines' });
-    stream.write('a\nb\npart');
-    expect(text((await records.next()).value!)).toBe('a');
-    stop.abort();
-    expect((await collect(records)).map(text)).toEqual(['b', 'part']);
+    const cut: number[] = [];
+    const records = readRecords(chunksOf('a\nlast'), {
+      format: 'lines',
+      cutSignal: stop.signal,
+      onCutShort: (bytes) => cut.push(bytes),
+    });
+    expect((await collect(records)).map(text)).toEqual(['a', 'last']);
+    expect(cut).toEqual([]);
   });
 
   it('an abort while waiting for data ends the input at once', async () => {
