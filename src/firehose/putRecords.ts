@@ -82,8 +82,9 @@ export interface PutRecordsOptions {
   /**
    * Winds the run down without losing a record: nothing is retried from then on (what fails goes
    * to `onFailed` as not sent), calls in flight finish, and the records still coming from the
-   * input go out once each. The run ends when the input does: end it on the same signal
-   * (`streamChunks(stream, signal)` does, keeping what the stream had already read).
+   * input go out once each. The run ends when the input does: end it on the same signal, as
+   * `readRecords(streamChunks(stream, signal), { ..., cutSignal: signal })` does (what the stream
+   * had already read is kept, an incomplete last record is left out).
    */
   stopSignal?: AbortSignal;
   /**

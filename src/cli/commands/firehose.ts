@@ -345,7 +345,10 @@ export interface InterruptionHooks {
   signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
   /** Called on the first signal, to say what happens now. */
   onStop(): void;
-  /** Ends the process: on a third signal, or when the second could not finish within `graceMs`. */
+  /**
+   * Ends the process: on a third signal, or when the second could not finish within `graceMs`.
+   * The handlers are removed first, so the hook may end the process by raising a signal.
+   */
   forceExit(): void;
   graceMs?: number;
 }
@@ -368,21 +371,22 @@ export function interruptions(hooks: InterruptionHooks): Interruptions {
       hooks.onStop();
     } else if (received === 2) {
       abort.abort();
-      deadline = setTimeout(hooks.forceExit, hooks.graceMs ?? 2000);
-      deadline.unref?.();
-    } else hooks.forceExit();
+      // Kept referenced: it must fire even if nothing else keeps the process alive; dispose clears it.
+      deadline = setTimeout(forceExit, hooks.graceMs ?? 2000);
+    } else forceExit();
+  };
+  const forceExit = () => {
+    dispose(); // the signals' default action is back, for a hook that ends the process with one
+    hooks.forceExit();
+  };
+  const dispose = () => {
+    signals.off('SIGINT', onSignal);
+    signals.off('SIGTERM', onSignal);
+    clearTimeout(deadline);
   };
   signals.on('SIGINT', onSignal);
   signals.on('SIGTERM', onSignal);
-  return {
-    stop: stop.signal,
-    abort: abort.signal,
-    dispose() {
-      signals.off('SIGINT', onSignal);
-      signals.off('SIGTERM', onSignal);
-      clearTimeout(deadline);
-    },
-  };
+  return { stop: stop.signal, abort: abort.signal, dispose };
 }
 
 /** Exit code of a run that a signal interrupted (128 + SIGINT), as `s3 sync` uses too. */
@@ -414,8 +418,12 @@ async function firehosePut(
     onStop: () =>
       say('interrupted: no more input is read; sending what was read (interrupt again to stop at once).'),
     forceExit: () => {
-      say(`stopped at once with ${delivered} record(s) delivered; records read and not delivered are lost.`);
-      process.exit(INTERRUPTED_EXIT_CODE);
+      say(
+        `stopped at once with ${delivered} record(s) delivered; records read and neither delivered nor written to --failed-file are lost.`,
+      );
+      // Not process.exit: it waits for a write stuck in libuv's thread pool (a --failed-file that
+      // is a FIFO nobody reads). Dying of SIGINT does not, and a shell sees 130 all the same.
+      process.kill(process.pid, 'SIGINT');
     },
   });
   // Ends the input on the first signal, and in any case once the put is over (an open pipe is let go).

@@ -3,6 +3,8 @@
  * as a user runs it (the built CLI, a child process) against moto: the flush interval, and Ctrl-C
  * or SIGTERM while records are pending. Build first: npm run build
  */
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -199,6 +201,33 @@ describe('tempcreds firehose put on a pipe that stays open', () => {
       );
       expect(await linesOf(failedFile)).toEqual(['stuck-1', 'stuck-2']);
     } finally {
+      await hole.stop();
+    }
+  });
+
+  it('when the second signal cannot finish (a --failed-file FIFO nobody reads), the process still ends 2 s later', async () => {
+    const hole = await startBlackHole();
+    const fifo = join(world.home.home, 'nobody-reads.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const held = openSync(fifo, 'r+'); // a reader that never reads: writes block once 64 KiB are queued
+    try {
+      const args = ['firehose', 'put', STREAM, '-', '--endpoint-url', hole.endpoint, '--profile', 'sts_user'];
+      const child = pipedCli([...args, '--flush-interval', '50ms', '--failed-file', fifo], world.env);
+      child.write(Array.from({ length: 200 }, (_, i) => `${i}`.padStart(1000, '0') + '\n').join(''));
+      await waitFor('the call to reach the endpoint', () => hole.requests === 1, 10_000);
+      child.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill('SIGINT');
+      const second = Date.now();
+      // The process dies of SIGINT (a shell says 130): process.exit would wait for the stuck write.
+      expect(await child.exited).toEqual({ code: null, signal: 'SIGINT' });
+      expect(Date.now() - second).toBeGreaterThanOrEqual(1900);
+      expect(Date.now() - second).toBeLessThan(5000);
+      expect(child.stderr).toContain(
+        'tempcreds: stopped at once with 0 record(s) delivered; records read and neither delivered nor written to --failed-file are lost.\n',
+      );
+    } finally {
+      closeSync(held);
       await hole.stop();
     }
   });
