@@ -1,7 +1,7 @@
 /**
  * `tempcreds firehose put` as a user runs it (the built CLI, a child process), against moto with
  * IAM enforcement on, signed by a role session that `sts_user` assumes; the AWS-fidelity proxy
- * in front where moto differs from AWS. Build first: npx tsc -p tsconfig.build.json
+ * in front where moto differs from AWS. Build first: npm run build
  */
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
