@@ -5,7 +5,8 @@
  *  2. a no-op re-sync of the same (goal: <= 0.5x);
  *  3. peak RSS of a no-op sync over 100,000 files (goal: <= 200 MiB), the AWS CLI's beside it.
  * Beside 1, moto's own CPU time per run (from /proc), and the same upload against a stub S3 that
- * answers at once: what each client costs by itself, without moto's ~5 ms per PutObject.
+ * answers at once: what each client costs by itself, without moto's ~5 ms per PutObject; and the
+ * floor, the same PUTs from a bare HTTP client (bench/barePuts.mjs) on the same moto.
  * Both tools print their per-file lines (to /dev/null); the AWS CLI gets --no-progress.
  * Run: npm run bench -- s3sync   (S3SYNC_BIG_FILES=20000 for a quicker 3, 0 to skip it)
  */
@@ -24,6 +25,7 @@ const SMALL_FILES = 1000;
 const SMALL_SIZE = 4096;
 const BIG_FILES = Number(process.env.S3SYNC_BIG_FILES ?? 100_000);
 const RUNS = Number(process.env.S3SYNC_RUNS ?? 5);
+const BARE_PUTS = join(import.meta.dirname, 'barePuts.mjs');
 
 const aws2 = awsCliV2();
 const local = await startLocalAws({ enforce: false });
@@ -137,6 +139,13 @@ try {
   console.log(ratioLine(`  sync up`, timing(ours), timing(theirs), 0.8));
   console.log(
     `  moto CPU per run: ${median(ours.map((r) => r.motoMs)).toFixed(0)} ms serving tempcreds, ${median(theirs.map((r) => r.motoMs)).toFixed(0)} ms serving aws`,
+  );
+  // The floor: bare PUTs from a minimal HTTP client (bench/barePuts.mjs), on the same moto.
+  const bare: Run[] = [];
+  for (let i = 0; i < RUNS; i++)
+    bare.push(await measure(process.execPath, [BARE_PUTS, moto, 'bench', `bare-${i}/`, small]));
+  console.log(
+    `  floor: ${SMALL_FILES} bare HTTP PUTs (no SDK, no signing) ${median(bare.map((r) => r.ms)).toFixed(0)} ms, moto CPU ${median(bare.map((r) => r.motoMs)).toFixed(0)} ms`,
   );
   const stub = await startStubS3();
   try {
