@@ -26,6 +26,7 @@ import {
   type CommandContext,
 } from '../context.js';
 import type { CliIo } from '../io.js';
+import { dieOfSigint, interruptions, INTERRUPTED_EXIT_CODE } from '../interruptions.js';
 import type { RegisterCommand } from './index.js';
 
 interface PutOptions extends AssumeFlags {
@@ -331,67 +332,6 @@ function reportUndelivered(
   if (summary.failed > shown.length) write(`  ... and ${summary.failed - shown.length} more`);
 }
 
-/** What Ctrl-C and SIGTERM do to a put. */
-export interface Interruptions {
-  /** The first signal: stop reading, send what was read, finish the calls in flight, retry nothing. */
-  readonly stop: AbortSignal;
-  /** The second: abort the calls in flight too, and end at once. */
-  readonly abort: AbortSignal;
-  dispose(): void;
-}
-
-export interface InterruptionHooks {
-  /** Where the signals come from (default: this process). */
-  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
-  /** Called on the first signal, to say what happens now. */
-  onStop(): void;
-  /**
-   * Ends the process: on a third signal, or when the second could not finish within `graceMs`.
-   * The handlers are removed first, so the hook may end the process by raising a signal.
-   */
-  forceExit(): void;
-  graceMs?: number;
-}
-
-/**
- * Ctrl-C (or SIGTERM) once winds the put down; twice stops it at once. Either way the records read
- * and not delivered still go to the failed-records file, which takes milliseconds; should that
- * hang, or a third signal come, `forceExit` ends the process.
- */
-export function interruptions(hooks: InterruptionHooks): Interruptions {
-  const signals = hooks.signals ?? process;
-  const stop = new AbortController();
-  const abort = new AbortController();
-  let received = 0;
-  let deadline: ReturnType<typeof setTimeout> | undefined;
-  const onSignal = () => {
-    received += 1;
-    if (received === 1) {
-      stop.abort();
-      hooks.onStop();
-    } else if (received === 2) {
-      abort.abort();
-      // Kept referenced: it must fire even if nothing else keeps the process alive; dispose clears it.
-      deadline = setTimeout(forceExit, hooks.graceMs ?? 2000);
-    } else forceExit();
-  };
-  const forceExit = () => {
-    dispose(); // the signals' default action is back, for a hook that ends the process with one
-    hooks.forceExit();
-  };
-  const dispose = () => {
-    signals.off('SIGINT', onSignal);
-    signals.off('SIGTERM', onSignal);
-    clearTimeout(deadline);
-  };
-  signals.on('SIGINT', onSignal);
-  signals.on('SIGTERM', onSignal);
-  return { stop: stop.signal, abort: abort.signal, dispose };
-}
-
-/** Exit code of a run that a signal interrupted (128 + SIGINT), as `s3 sync` uses too. */
-const INTERRUPTED_EXIT_CODE = 130;
-
 async function firehosePut(
   ctx: CommandContext,
   stream: string,
@@ -421,9 +361,7 @@ async function firehosePut(
       say(
         `stopped at once with ${delivered} record(s) delivered; records read and neither delivered nor written to --failed-file are lost.`,
       );
-      // Not process.exit: it waits for a write stuck in libuv's thread pool (a --failed-file that
-      // is a FIFO nobody reads). Dying of SIGINT does not, and a shell sees 130 all the same.
-      process.kill(process.pid, 'SIGINT');
+      dieOfSigint();
     },
   });
   // Ends the input on the first signal, and in any case once the put is over (an open pipe is let go).

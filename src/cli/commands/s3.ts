@@ -22,6 +22,7 @@ import {
   type CommandContext,
 } from '../context.js';
 import type { CliIo } from '../io.js';
+import { dieOfSigint, interruptions, INTERRUPTED_EXIT_CODE } from '../interruptions.js';
 import type { RegisterCommand } from './index.js';
 
 interface SyncFlags extends AssumeFlags {
@@ -196,22 +197,6 @@ function eventPrinter(
   return { onEvent, end: () => progress?.clear() };
 }
 
-/** Ctrl-C (and SIGTERM) stop the sync cleanly once; a second one ends the process as usual. */
-function interruptions(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSignal = () => {
-    dispose();
-    controller.abort(new DOMException('interrupted', 'AbortError'));
-  };
-  const dispose = () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  return { signal: controller.signal, dispose };
-}
-
 export const registerS3: RegisterCommand = (program: Command, io, setExitCode) => {
   const s3 = program.command('s3').description('S3 with temporary credentials that stay fresh');
   // --exclude and --include are evaluated in the order given, across both flags.
@@ -261,12 +246,27 @@ export const registerS3: RegisterCommand = (program: Command, io, setExitCode) =
         maxSockets: input.options.concurrency ?? DEFAULT_SYNC_CONCURRENCY,
       });
       const printer = eventPrinter(ctx, flags, io.cwd);
-      const stop = interruptions();
+      // Ctrl-C (or SIGTERM) once stops the sync and aborts its multipart uploads; twice leaves
+      // that clean-up 2 s before the process ends.
+      const stop = interruptions({
+        onStop: () => {
+          printer.end();
+          ctx.log.warn(
+            'interrupted: stopping the transfers and aborting their multipart uploads (interrupt again to stop at once).',
+          );
+        },
+        forceExit: () => {
+          ctx.log.warn(
+            'stopped at once: multipart uploads under way may be left; see `aws s3api list-multipart-uploads`.',
+          );
+          dieOfSigint();
+        },
+      });
       try {
         const summary = await sync(input.source, input.destination, {
           ...input.options,
           client,
-          signal: stop.signal,
+          signal: stop.stop,
           onEvent: printer.onEvent,
         });
         printer.end();
@@ -275,9 +275,9 @@ export const registerS3: RegisterCommand = (program: Command, io, setExitCode) =
         return summary.failed.length > 0 ? 1 : 0;
       } catch (err) {
         printer.end();
-        if (stop.signal.aborted) {
+        if (stop.stop.aborted) {
           ctx.log.warn(err instanceof Error ? err.message : String(err));
-          return 130;
+          return INTERRUPTED_EXIT_CODE;
         }
         throw err;
       } finally {

@@ -1,10 +1,12 @@
 /** `tempcreds s3 sync` as a user runs it: a child process, moto (through the proxy for faults). */
+import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsProxy, type AwsProxy } from '../../support/awsProxy.js';
-import { runCli } from '../../support/cli.js';
+import { CLI, runCli } from '../../support/cli.js';
+import { startSlowLink } from './slowLink.js';
 import { bytes, folder, md5, readTree, removeFolder, startS3World, type S3World } from './world.js';
 
 const MiB = 1024 * 1024;
@@ -221,6 +223,52 @@ describe('tempcreds s3 sync', () => {
       // The last thing on the line before the summary is a clear, not a stale progress line.
       expect(err).toContain(`${clear}Uploaded 30 files`);
     } finally {
+      await removeFolder(src);
+    }
+  });
+
+  it('Ctrl-C during a multipart upload: exit 130, says so, and the upload is aborted, not left behind', async () => {
+    const bucket = await world.bucket();
+    const src = await folder({ 'big.bin': bytes(24 * MiB, 7) });
+    // Every S3 request held 300 ms: the upload (5 parts, one at a time) takes seconds.
+    const link = await startSlowLink(world.aws.endpoint, 300);
+    try {
+      const args = [
+        's3',
+        'sync',
+        '.',
+        `s3://${bucket}/`,
+        '--multipart-chunksize',
+        '5MB',
+        '--concurrency',
+        '1',
+      ];
+      const child = spawn(process.execPath, [CLI, ...args], {
+        cwd: src,
+        env: world.cliEnv(link.endpoint),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.stdout.resume();
+      const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+        child.on('close', (code, signal) => done({ code, signal })),
+      );
+      // Interrupt once S3 holds the unfinished upload.
+      const deadline = Date.now() + 20_000;
+      while ((await world.uploadsInProgress(bucket)).length === 0) {
+        if (Date.now() > deadline) throw new Error(`no multipart upload started: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      child.kill('SIGINT');
+      const { code } = await ended;
+      expect(code, stderr).toBe(130);
+      expect(stderr).toContain('interrupted: stopping the transfers and aborting their multipart uploads');
+      expect(stderr).toMatch(/The sync was interrupted after 0 copies/);
+      expect(await world.uploadsInProgress(bucket)).toEqual([]);
+      expect((await world.objects(bucket)).size).toBe(0);
+    } finally {
+      await link.stop();
       await removeFolder(src);
     }
   });

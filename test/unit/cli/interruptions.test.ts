@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { interruptions } from '../../../src/cli/commands/firehose.js';
+import { interruptions } from '../../../src/cli/interruptions.js';
 
 /** The CLI's reaction to SIGINT/SIGTERM, driven by a stand-in for `process` and the fake clock. */
 function setup() {
@@ -15,7 +15,7 @@ function setup() {
   return { signals, calls, handle };
 }
 
-describe('interruptions (Ctrl-C and SIGTERM of firehose put)', () => {
+describe('interruptions (Ctrl-C and SIGTERM of firehose put and s3 sync)', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
