@@ -59,7 +59,10 @@ export function interruptions(hooks: InterruptionHooks): Interruptions {
   return { stop: stop.signal, abort: abort.signal, dispose };
 }
 
-/** The last resort of `forceExit`: die of SIGINT. Not process.exit, which waits for a write stuck in libuv's thread pool (a FIFO nobody reads); a shell sees 130 all the same. */
+/**
+ * The last resort of `forceExit`: die of SIGINT. Not process.exit, which waits for a write stuck in
+ * libuv's thread pool (a FIFO nobody reads); a shell sees 130 all the same.
+ */
 export function dieOfSigint(): void {
   process.kill(process.pid, 'SIGINT');
 }

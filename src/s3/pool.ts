@@ -56,7 +56,6 @@ export async function* readAhead<T>(items: AsyncIterable<T>, max: number): Async
   let stopped = false;
   let wakeConsumer: (() => void) | undefined;
   let wakeProducer: (() => void) | undefined;
-  const signal = (wake: (() => void) | undefined) => wake?.();
 
   const producer = (async () => {
     try {
@@ -68,21 +67,21 @@ export async function* readAhead<T>(items: AsyncIterable<T>, max: number): Async
         const next = await source.next();
         if (next.done) break;
         buffer.push(next.value);
-        signal(wakeConsumer);
+        wakeConsumer?.();
       }
       ended = !stopped;
     } catch (error) {
       failure = { error };
       ended = true;
     }
-    signal(wakeConsumer);
+    wakeConsumer?.();
   })();
 
   try {
     for (;;) {
       if (buffer.length > 0) {
         const item = buffer.shift()!;
-        signal(wakeProducer);
+        wakeProducer?.();
         yield item;
       } else if (ended) {
         if (failure) throw failure.error;
@@ -93,7 +92,7 @@ export async function* readAhead<T>(items: AsyncIterable<T>, max: number): Async
     }
   } finally {
     stopped = true;
-    signal(wakeProducer);
+    wakeProducer?.();
     await producer;
     if (!ended) await source.return?.(undefined);
   }
