@@ -187,7 +187,10 @@ describe('putRecords against moto (IAM enforcement on)', () => {
     input.end();
     const summary = await run;
     firehose.destroy();
-    expect(summary).toMatchObject({ records: 4, delivered: 4, calls: 2, notSent: 0, interrupted: false });
+    expect(summary).toMatchObject({ records: 4, delivered: 4, notSent: 0, interrupted: false });
+    // Two batches: the three records read together, then the fourth. (A call retried after a
+    // transport error under a loaded CI machine counts as a call too, so retries are taken off.)
+    expect(summary.calls - summary.retries).toBe(2);
     expect(sorted(await world.deliveredLines())).toEqual(['slow-1', 'slow-2', 'slow-3', 'slow-4']);
   });
 
