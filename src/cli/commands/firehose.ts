@@ -27,6 +27,7 @@ import {
 } from '../context.js';
 import type { CliIo } from '../io.js';
 import { dieOfSigint, interruptions, INTERRUPTED_EXIT_CODE } from '../interruptions.js';
+import { progressLine } from '../progressLine.js';
 import type { RegisterCommand } from './index.js';
 
 interface PutOptions extends AssumeFlags {
@@ -259,31 +260,19 @@ async function recordsOf(input: FirehosePutInput, io: CliIo): Promise<RecordSour
 
 /** A one-line progress bar on stderr, redrawn at most ten times a second; only on a terminal. */
 export function progressBar(io: CliIo, total: number | undefined, now: () => number = Date.now) {
-  if (!io.stderr.isTTY) return { update: () => undefined, done: () => undefined };
-  let last = 0;
-  let drawn = false;
-  const draw = (p: PutProgress) => {
+  const line = progressLine(io.stderr, { enabled: io.stderr.isTTY === true, now });
+  const render = (p: PutProgress) => {
     const sent = p.delivered + p.failed + p.notSent;
     const width = 30;
     const bar =
       total && total > 0
         ? `[${'#'.repeat(Math.round((width * sent) / total)).padEnd(width, '-')}] ${Math.floor((100 * sent) / total)}% `
         : '';
-    io.stderr.write(
-      `\r${bar}${sent}${total ? `/${total}` : ''} records, ${p.calls} calls, ${p.retries} retries, ${p.failed} failed\u001b[K`,
-    );
-    drawn = true;
+    return `${bar}${sent}${total ? `/${total}` : ''} records, ${p.calls} calls, ${p.retries} retries, ${p.failed} failed`;
   };
   return {
-    update(p: PutProgress) {
-      const at = now();
-      if (at - last < 100) return;
-      last = at;
-      draw(p);
-    },
-    done() {
-      if (drawn) io.stderr.write('\r\u001b[K');
-    },
+    update: (p: PutProgress) => line.update(() => render(p)),
+    done: () => line.clear(),
   };
 }
 

@@ -23,6 +23,9 @@ import {
 } from '../context.js';
 import type { CliIo } from '../io.js';
 import { dieOfSigint, interruptions, INTERRUPTED_EXIT_CODE } from '../interruptions.js';
+import { humanBytes, progressLine, type ProgressLine } from '../progressLine.js';
+
+export { humanBytes };
 import type { RegisterCommand } from './index.js';
 
 interface SyncFlags extends AssumeFlags {
@@ -98,17 +101,6 @@ export function displayPath(location: string, cwd: string): string {
 const fromTo = (e: { from?: string; to: string }, cwd: string) =>
   e.from ? `${displayPath(e.from, cwd)} to ${displayPath(e.to, cwd)}` : displayPath(e.to, cwd);
 
-const UNITS = ['Bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-export function humanBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} Bytes` : `${value.toFixed(1)} ${UNITS[unit]}`;
-}
-
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The closing lines on stderr: what was done, then the failures again so none scrolls away unseen. */
@@ -135,16 +127,17 @@ export function summaryLines(summary: SyncSummary, cwd: string): string[] {
 }
 
 /** Progress on a terminal: one line on stderr, redrawn at most ten times a second. */
-class ProgressLine {
+class SyncProgress {
   private files = 0;
   private unchanged = 0;
   private bytes = 0;
   private inFlight = 0;
-  private shown = false;
-  private last = 0;
   private readonly started = Date.now();
+  private readonly line: ProgressLine;
 
-  constructor(private readonly stderr: CliIo['stderr']) {}
+  constructor(stderr: CliIo['stderr']) {
+    this.line = progressLine(stderr, { enabled: true });
+  }
 
   update(event: SyncEvent): void {
     if (event.type === 'started') this.inFlight++;
@@ -154,20 +147,15 @@ class ProgressLine {
       this.files++;
       if (event.operation !== 'delete' && !(event.type === 'done' && event.dryrun)) this.inFlight--;
     }
-    const now = Date.now();
-    if (now - this.last < 100) return;
-    this.last = now;
-    const rate = this.bytes / Math.max(0.001, (now - this.started) / 1000);
-    this.stderr.write(
-      `\r\x1b[KCompleted ${this.files} file(s), ${humanBytes(this.bytes)} (${humanBytes(rate)}/s), ${this.unchanged} unchanged, ${this.inFlight} in progress`,
-    );
-    this.shown = true;
+    this.line.update(() => {
+      const rate = this.bytes / Math.max(0.001, (Date.now() - this.started) / 1000);
+      return `Completed ${this.files} file(s), ${humanBytes(this.bytes)} (${humanBytes(rate)}/s), ${this.unchanged} unchanged, ${this.inFlight} in progress`;
+    });
   }
 
   /** Clears the line before anything else is printed. */
   clear(): void {
-    if (this.shown) this.stderr.write('\r\x1b[K');
-    this.shown = false;
+    this.line.clear();
   }
 }
 
@@ -180,7 +168,7 @@ function eventPrinter(
   const { io } = ctx;
   const json = ctx.globals.output === 'json';
   const progress =
-    flags.progress !== false && io.stderr.isTTY && !json ? new ProgressLine(io.stderr) : undefined;
+    flags.progress !== false && io.stderr.isTTY && !json ? new SyncProgress(io.stderr) : undefined;
   const onEvent = (event: SyncEvent) => {
     if (event.type === 'done' && !flags.onlyShowErrors && !json) {
       progress?.clear();

@@ -216,7 +216,7 @@ describe('tempcreds s3 sync', () => {
       expect(code, err).toBe(0);
       expect(out.split('\n').filter(Boolean)).toHaveLength(30);
       const clear = '\r\x1b[K';
-      expect(err).toContain(`${clear}Completed `);
+      expect(err).toContain(`\rCompleted `);
       expect(err).toMatch(
         /Completed \d+ file\(s\), [\d.]+ \w+ \([\d.]+ \w+\/s\), 0 unchanged, \d+ in progress/,
       );
