@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { credentialsEnv } from '../../credentials/exportFormats.js';
 import { childEnv } from '../../exec/childEnv.js';
+import { findCommand } from '../../exec/findCommand.js';
 import { runCommand, signalExitCode } from '../../exec/runCommand.js';
 import { action } from '../action.js';
 import { addAssumeOptions, roleSessionFor, validateAssumeInput, type AssumeFlags } from '../context.js';
@@ -9,6 +10,7 @@ import type { RegisterCommand } from './index.js';
 
 interface ExecOptions extends AssumeFlags {
   server?: boolean;
+  tokenFile?: boolean;
 }
 
 /** The server renews this long before expiry: botocore refreshes at 15 minutes left. */
@@ -26,12 +28,19 @@ export const registerExec: RegisterCommand = (program: Command, io, setExitCode)
       '--server',
       'serve refreshing credentials on 127.0.0.1 instead of fixed keys (for long-running children)',
     )
+    .option(
+      '--token-file',
+      'with --server: give the endpoint token in a 0600 file (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE), not in the environment',
+    )
     .action(
       action(io, setExitCode, async (ctx, role: string, command: string[], options: ExecOptions) => {
         validateAssumeInput(ctx, role, options);
         const [program, ...args] = command;
         if (!program)
           throw usageError('exec needs a command to run.', 'Use: tempcreds exec ROLE -- COMMAND [ARGS...]');
+        if (options.tokenFile && !options.server)
+          throw usageError('--token-file goes with --server.', 'Add --server, or leave --token-file out.');
+        findCommand(program, io.env, io.cwd);
         const session = await roleSessionFor(
           ctx,
           role,
@@ -45,16 +54,18 @@ export const registerExec: RegisterCommand = (program: Command, io, setExitCode)
         let set: Record<string, string>;
         let server: { close(): Promise<void> } | undefined;
         if (options.server) {
-          const { startCredentialsServer } = await import('../../credentials/server.js');
-          const started = await startCredentialsServer({
+          const { serveToChild } = await import('../../exec/serveToChild.js');
+          const served = await serveToChild({
             credentials: session.provider,
+            configFile: ctx.files.configFile,
+            tokenFile: options.tokenFile,
             onError: (err) =>
               ctx.log.warn(`credential refresh failed: ${err instanceof Error ? err.message : String(err)}`),
           });
-          server = started;
-          ctx.log.redactor.add(started.authorizationToken);
-          ctx.log.debug(`credentials endpoint ${started.url}`);
-          set = { ...started.childEnv(), ...region, ...endpoint };
+          server = served;
+          ctx.log.redactor.add(served.authorizationToken);
+          ctx.log.debug(`credentials endpoint ${served.url}`);
+          set = { ...served.env, ...region, ...endpoint };
         } else {
           set = { ...credentialsEnv({ ...session.first, region: session.region }), ...endpoint };
         }

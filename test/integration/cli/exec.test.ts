@@ -94,6 +94,23 @@ describe('tempcreds exec', () => {
     expect(none.code).toBe(2);
   });
 
+  it('a missing command fails before any call to AWS, with or without --server', async () => {
+    proxy.clearLog();
+    for (const server of [[], ['--server']]) {
+      const r = await runCli(['exec', ...server, ...execArgs('no-such-command-xyz').slice(1)], {
+        env: env(),
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('cannot run no-such-command-xyz: command not found');
+      const notExecutable = await runCli(execArgs('./package.json'), {
+        env: env(),
+        cwd: resolve(CLI, '../..'),
+      });
+      expect(notExecutable.code).toBe(2);
+    }
+    expect(proxy.log).toEqual([]);
+  });
+
   it('--server: a long-running child keeps working after its first sessions expired', async () => {
     // 4-second sessions over 10 seconds: several expiries, with headroom for a loaded CI machine.
     proxy.setSessionLifetime(4);
