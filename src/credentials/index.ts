@@ -20,7 +20,17 @@ export {
 } from './exportFormats.js';
 export { startCredentialsServer, type CredentialsServer, type CredentialsServerOptions } from './server.js';
 export { cachedProcessCredentials, type CachedProcessDeps } from './cachedProcessCredentials.js';
-export { cacheFile, readCache, type ProcessCacheKey, type ProcessCredentials } from './processCache.cjs';
+export {
+  cacheEntry,
+  cacheFile,
+  cacheDirTrust,
+  readCache,
+  type CacheEntry,
+  type CacheRead,
+  type DirTrust,
+  type ProcessCacheKey,
+  type ProcessCredentials,
+} from './processCache.cjs';
 export { writeSessionProfile } from './writeSessionProfile.js';
 export { profileSettings, type SelfRefreshingProfile } from './profileSettings.js';
 export { fromProcess, splitCommandLine } from './fromProcess.js';
