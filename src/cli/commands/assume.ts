@@ -37,7 +37,9 @@ export const registerAssume: RegisterCommand = (program: Command, io, setExitCod
             );
           }
           const expires = first.credentials.expiration;
-          io.stdout.write(
+          // With --format, stdout is data (eval "$(tempcreds assume ...)"): the report goes to stderr.
+          const report = options.format === undefined ? io.stdout : io.stderr;
+          report.write(
             `Wrote profile ${options.writeProfile} (region ${region}): ${first.assumedRoleUser.arn} until ${rfc3339(expires)} (${timeLeft(expires)}).\n`,
           );
           if (options.format === undefined) return;

@@ -34,7 +34,7 @@ function withSecret(secretAccessKey: string): AssumedRoleOutput {
 /** The line a format writes for AWS_SECRET_ACCESS_KEY. */
 function secretLine(format: ExportFormat, secret: string): string {
   const lines = formatCredentials(format, withSecret(secret)).split('\n');
-  return lines[1] ?? '';
+  return lines.find((line) => line.includes('AWS_SECRET_ACCESS_KEY')) ?? '';
 }
 
 describe('json', () => {
@@ -140,13 +140,21 @@ describe('shell formats with real credentials', () => {
       assign('AWS_DEFAULT_REGION', 'cn-northwest-1'),
     ].join('\n') + '\n';
 
+  const posixUnset = 'unset AWS_SECURITY_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE\n';
+  const each = (line: (name: string) => string) =>
+    ['AWS_SECURITY_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE'].map((n) => `${line(n)}\n`).join('');
+
   it.each([
-    ['env', vars((n, v) => `export ${n}='${v}'`)],
-    ['bash', vars((n, v) => `export ${n}='${v}'`)],
-    ['zsh', vars((n, v) => `export ${n}='${v}'`)],
-    ['fish', vars((n, v) => `set -gx ${n} '${v}'`)],
-    ['powershell', vars((n, v) => `$Env:${n} = '${v}'`)],
-    ['cmd', vars((n, v) => `set "${n}=${v}"`)],
+    ['env', posixUnset + vars((n, v) => `export ${n}='${v}'`)],
+    ['bash', posixUnset + vars((n, v) => `export ${n}='${v}'`)],
+    ['zsh', posixUnset + vars((n, v) => `export ${n}='${v}'`)],
+    [
+      'fish',
+      'set -e AWS_SECURITY_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE; or true\n' +
+        vars((n, v) => `set -gx ${n} '${v}'`),
+    ],
+    ['powershell', each((n) => `$Env:${n} = $null`) + vars((n, v) => `$Env:${n} = '${v}'`)],
+    ['cmd', each((n) => `set "${n}="`) + vars((n, v) => `set "${n}=${v}"`)],
     ['dotenv', vars((n, v) => `${n}=${v}`)],
   ] as const)('%s', (format, expected) => {
     expect(formatCredentials(format, output)).toBe(expected);
@@ -155,7 +163,10 @@ describe('shell formats with real credentials', () => {
   it('every shell format sets only the four credential variables when no region is known', () => {
     for (const format of EXPORT_FORMATS.filter((f) => f !== 'json' && f !== 'process')) {
       const text = formatCredentials(format, { ...output, region: undefined });
-      expect(text.split('\n')).toHaveLength(5);
+      const sets = text
+        .split('\n')
+        .filter((line) => /AWS_(ACCESS|SECRET|SESSION_TOKEN|CREDENTIAL)/.test(line));
+      expect(sets).toHaveLength(4);
       expect(text).not.toContain('REGION');
     }
   });
