@@ -214,7 +214,8 @@ const HOSTILE: Array<{
     fish: `'$HOME $(id) \${USER} $Env:PATH'`,
     powershell: `'$HOME $(id) \${USER} $Env:PATH'`,
     cmd: `set "AWS_SECRET_ACCESS_KEY=$HOME $(id) \${USER} $Env:PATH"`,
-    dotenv: `'$HOME $(id) \${USER} $Env:PATH'`,
+    // python-dotenv expands ${USER} even in single quotes, and has no escape for it.
+    dotenv: null,
   },
   {
     value: '`id` (id)',
@@ -254,7 +255,8 @@ const HOSTILE: Array<{
     fish: String.raw`'C:\\temp\\'`,
     powershell: String.raw`'C:\temp\'`,
     cmd: String.raw`set "AWS_SECRET_ACCESS_KEY=C:\temp\"`,
-    dotenv: String.raw`"C:\\temp\\"`,
+    // python-dotenv takes the final \' for an escaped quote; no quoting holds it for all readers.
+    dotenv: null,
   },
   {
     value: 'say "hi"; rm -rf ~',
@@ -302,7 +304,7 @@ const HOSTILE: Array<{
     fish: String.raw`'it\'s \\ "x"'`,
     powershell: String.raw`'it''s \ "x"'`,
     cmd: null,
-    dotenv: String.raw`"it's \\ \"x\""`,
+    dotenv: null,
   },
   {
     value: '',
@@ -352,11 +354,22 @@ describe('refusals', () => {
     }
   });
 
-  it('dotenv escapes newline and carriage return, and refuses NUL and other controls', () => {
-    expect(secretLine('dotenv', 'a\nb\r"c"')).toBe(String.raw`AWS_SECRET_ACCESS_KEY="a\nb\r\"c\""`);
-    expect(() => secretLine('dotenv', 'a\u0000b')).toThrow(TempcredsError);
-    expect(() => secretLine('dotenv', 'a\tb')).toThrow(TempcredsError);
-    expect(() => secretLine('dotenv', 'a\n$b')).toThrow(/interpolation/);
+  it('dotenv refuses every control character: its readers disagree on escapes for them', () => {
+    for (const value of ['a\nb', 'a\rb', 'a\u0000b', 'a\tb', 'a\u001bb', 'a\u0085b']) {
+      expect(() => secretLine('dotenv', value), JSON.stringify(value)).toThrow(/cannot hold on one line/);
+    }
+  });
+
+  it('dotenv refuses ${ anywhere, and what no quoting holds for all its readers', () => {
+    expect(() => secretLine('dotenv', 'a${HOME}b')).toThrow(/python-dotenv expands/);
+    expect(() => secretLine('dotenv', "a${'")).toThrow(/python-dotenv expands/);
+    for (const value of ["it's \\ x", `it's "x"`, "it's $5", 'a\\\\b']) {
+      expect(() => secretLine('dotenv', value), value).toThrow(TempcredsError);
+    }
+    expect(() => secretLine('dotenv', 'C:\\temp\\')).toThrow(/cannot end with/);
+    expect(secretLine('dotenv', 'a\\b')).toBe(String.raw`AWS_SECRET_ACCESS_KEY='a\b'`);
+    expect(secretLine('dotenv', 'C:\\temp')).toBe(String.raw`AWS_SECRET_ACCESS_KEY='C:\temp'`);
+    expect(secretLine('dotenv', 'a$b c')).toBe(`AWS_SECRET_ACCESS_KEY='a$b c'`);
   });
 
   it('says which variable and which character, with kind failed, and never shows the value', () => {
