@@ -1,5 +1,23 @@
 export { assumeRole, type AssumeRoleInput, type AssumeRoleDeps, type AssumedRole } from './assumeRole.js';
-export { startRoleSession, type RoleSession, type RoleSessionOptions } from './roleSession.js';
+export {
+  startRoleSession,
+  type RoleSession,
+  type RoleSessionOptions,
+  type StsClientFactory,
+} from './roleSession.js';
+export {
+  parseAssumeRoleRequest,
+  parseSessionOptions,
+  parseExternalId,
+  AWS_PARAMETER_NAMES,
+  type AssumeRoleRequest,
+  type AssumeRoleRequestInput,
+  type ExternalId,
+  type InputNames,
+  type ParseOptions,
+  type SessionOptions,
+} from './assumeRoleRequest.js';
+export { validateMfaSerial, parseTokenCode, type MfaSerial, type TokenCode } from './mfa.js';
 export { resolveSource, regionFrom, type Source, type SourceInit } from './sources.js';
 export { refreshing, type RefreshingOptions, type RefreshingProvider } from './refreshing.js';
 export {
@@ -9,7 +27,7 @@ export {
   ROLE_CHAINING_MAX_SECONDS,
   type DurationRequest,
 } from './duration.js';
-export { defaultSessionName, validateSessionName } from './sessionName.js';
+export { defaultSessionName, validateSessionName, type RoleSessionName } from './sessionName.js';
 export {
   formatCredentials,
   credentialsEnv,

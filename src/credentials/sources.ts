@@ -4,7 +4,7 @@ import { readProfile } from '../config/profiles.js';
 import { usageError } from '../errors.js';
 import { fromProcess } from './fromProcess.js';
 import { refreshing } from './refreshing.js';
-import { parseDuration } from './duration.js';
+import { parseAssumeRoleRequest } from './assumeRoleRequest.js';
 
 /** Where credentials come from before any role is assumed: a profile, or the environment. */
 export interface Source {
@@ -126,17 +126,31 @@ async function fromRoleProfile(
       `Add source_profile = <profile with keys> to [profile ${name}].`,
     );
   }
+  const of = ` of profile ${name}`;
+  const request = parseAssumeRoleRequest(
+    {
+      role: s.role_arn as string,
+      roleSessionName: s.role_session_name,
+      durationSeconds: s.duration_seconds,
+      externalId: s.external_id,
+      serialNumber: s.mfa_serial,
+    },
+    {
+      names: {
+        roleSessionName: `role_session_name${of}`,
+        durationSeconds: `duration_seconds${of}`,
+        externalId: `external_id${of}`,
+        serialNumber: `mfa_serial${of}`,
+      },
+      // No setting holds a code: it is asked for, or its absence reported, when the role is assumed.
+      canPrompt: true,
+    },
+  );
   // Imported here so that reading a static-key profile stays free of the STS client.
   const { startRoleSession } = await import('./roleSession.js');
   const session = await startRoleSession({
     source: { ...source, region: region ?? source.region },
-    role: s.role_arn as string,
-    roleSessionName: s.role_session_name,
-    durationSeconds: s.duration_seconds
-      ? parseDuration(s.duration_seconds, `duration_seconds of profile ${name}`)
-      : undefined,
-    externalId: s.external_id,
-    serialNumber: s.mfa_serial,
+    request,
     promptTokenCode: init.promptTokenCode,
     warn: init.warn,
     endpointUrl: init.endpointUrl,

@@ -5,7 +5,7 @@ import { childEnv } from '../../exec/childEnv.js';
 import { findCommand } from '../../exec/findCommand.js';
 import { runCommand, signalExitCode } from '../../exec/runCommand.js';
 import { action } from '../action.js';
-import { addAssumeOptions, roleSessionFor, validateAssumeInput, type AssumeFlags } from '../context.js';
+import { addAssumeOptions, parseAssumeRequest, roleSessionFor, type AssumeFlags } from '../context.js';
 import type { RegisterCommand } from './index.js';
 
 interface ExecOptions extends AssumeFlags {
@@ -34,7 +34,7 @@ export const registerExec: RegisterCommand = (program: Command, io, setExitCode)
     )
     .action(
       action(io, setExitCode, async (ctx, role: string, command: string[], options: ExecOptions) => {
-        validateAssumeInput(ctx, role, options);
+        const request = parseAssumeRequest(ctx, role, options);
         const [program, ...args] = command;
         if (!program)
           throw usageError('exec needs a command to run.', 'Use: tempcreds exec ROLE -- COMMAND [ARGS...]');
@@ -43,8 +43,8 @@ export const registerExec: RegisterCommand = (program: Command, io, setExitCode)
         findCommand(program, io.env, io.cwd);
         const session = await roleSessionFor(
           ctx,
-          role,
-          options,
+          request,
+          options.sourceProfile,
           options.server ? SERVER_MIN_TTL_SECONDS : undefined,
         );
         const region = { AWS_REGION: session.region, AWS_DEFAULT_REGION: session.region };
