@@ -12,7 +12,7 @@ import {
   type InputNames,
   type SessionOptions,
 } from '../credentials/assumeRoleRequest.js';
-import type { Source } from '../credentials/sources.js';
+import type { Source } from '../credentials/sources/types.js';
 import type { RoleSession } from '../credentials/roleSession.js';
 import { createLogger, type CliIo, type Logger } from './io.js';
 import { tokenCodePrompt } from './prompt.js';

@@ -18,7 +18,14 @@ export {
   type SessionOptions,
 } from './assumeRoleRequest.js';
 export { validateMfaSerial, parseTokenCode, type MfaSerial, type TokenCode } from './mfa.js';
-export { resolveSource, regionFrom, type Source, type SourceInit } from './sources.js';
+export {
+  resolveSource,
+  regionFrom,
+  type ProfileContext,
+  type ProfileKind,
+  type Source,
+  type SourceInit,
+} from './sources.js';
 export { refreshing, type RefreshingOptions, type RefreshingProvider } from './refreshing.js';
 export {
   parseDuration,

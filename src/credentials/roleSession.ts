@@ -8,7 +8,7 @@ import { assumeRole, type AssumedRole } from './assumeRole.js';
 import type { AssumeRoleRequest } from './assumeRoleRequest.js';
 import { refreshing, type RefreshingProvider } from './refreshing.js';
 import { defaultSessionName } from './sessionName.js';
-import type { Source } from './sources.js';
+import type { Source } from './sources/types.js';
 
 /** Makes the STS client that signs with the source's credentials. */
 export type StsClientFactory = (ctx: AwsContext) => Pick<STSClient, 'send'>;
