@@ -6,7 +6,7 @@ import { action } from '../action.js';
 import { addAssumeOptions, parseAssumeRequest, roleSessionFor, type AssumeFlags } from '../context.js';
 import { timeLeft } from '../format.js';
 import { rfc3339 } from '../../credentials/timestamps.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface AssumeOptions extends AssumeFlags {
   format?: string;

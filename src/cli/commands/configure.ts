@@ -8,7 +8,7 @@ import { profileSettings } from '../../credentials/profileSettings.js';
 import { action } from '../action.js';
 import { parseAssumeRequest, roleSessionFor } from '../context.js';
 import { timeLeft } from '../format.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface ConfigureOptions {
   profileName: string;

@@ -3,7 +3,7 @@ import { usageError } from '../../errors.js';
 import { cachedProcessCredentials } from '../../credentials/cachedProcessCredentials.js';
 import { action } from '../action.js';
 import { parseAssumeRequest, roleSessionFor } from '../context.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface CredentialProcessOptions {
   roleArn: string;

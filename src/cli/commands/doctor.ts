@@ -8,7 +8,7 @@ import { usageError } from '../../errors.js';
 import type { DoctorCheck, DoctorReport } from '../../iam/doctor.js';
 import { action } from '../action.js';
 import { sourceFor, type CommandContext } from '../context.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface DoctorFlags {
   sourceProfile?: string;

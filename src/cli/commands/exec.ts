@@ -6,7 +6,7 @@ import { findCommand } from '../../exec/findCommand.js';
 import { runCommand, signalExitCode } from '../../exec/runCommand.js';
 import { action } from '../action.js';
 import { addAssumeOptions, parseAssumeRequest, roleSessionFor, type AssumeFlags } from '../context.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface ExecOptions extends AssumeFlags {
   server?: boolean;

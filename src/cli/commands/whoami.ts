@@ -4,7 +4,7 @@ import { action } from '../action.js';
 import { addRoleOptions, awsContextFor, type AssumeFlags } from '../context.js';
 import { table, timeLeft } from '../format.js';
 import { rfc3339 } from '../../credentials/timestamps.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 export const registerWhoami: RegisterCommand = (program: Command, io, setExitCode) => {
   addRoleOptions(
