@@ -59,3 +59,4 @@ export {
 export { writeSessionProfile } from './writeSessionProfile.js';
 export { profileSettings, type SelfRefreshingProfile } from './profileSettings.js';
 export { fromProcess, splitCommandLine } from './fromProcess.js';
+export { sessionExpiration, type ExpirationSources } from './sessionExpiration.js';
