@@ -5,7 +5,14 @@ import { childEnv } from '../../exec/childEnv.js';
 import { findCommand } from '../../exec/findCommand.js';
 import { runCommand, signalExitCode } from '../../exec/runCommand.js';
 import { action } from '../action.js';
-import { addAssumeOptions, parseAssumeRequest, roleSessionFor, type AssumeFlags } from '../context.js';
+import type { RoleSession } from '../../credentials/roleSession.js';
+import {
+  addAssumeOptions,
+  parseAssumeRequest,
+  roleSessionFor,
+  type AssumeFlags,
+  type CommandContext,
+} from '../context.js';
 import type { RegisterCommand } from '../command.js';
 
 interface ExecOptions extends AssumeFlags {
@@ -15,6 +22,36 @@ interface ExecOptions extends AssumeFlags {
 
 /** The server renews this long before expiry: botocore refreshes at 15 minutes left. */
 const SERVER_MIN_TTL_SECONDS = 20 * 60;
+
+/**
+ * What the child gets besides the parent's environment: fixed keys, or with `--server` the
+ * endpoint and files of its own (src/exec/serveToChild.ts); the region and `--endpoint-url` either way.
+ */
+async function childCredentials(
+  ctx: CommandContext,
+  session: RoleSession,
+  options: ExecOptions,
+): Promise<{ set: Record<string, string>; close(): Promise<void> }> {
+  const region = { AWS_REGION: session.region, AWS_DEFAULT_REGION: session.region };
+  const endpoint: Record<string, string> = ctx.globals.endpointUrl
+    ? { AWS_ENDPOINT_URL: ctx.globals.endpointUrl }
+    : {};
+  if (!options.server) {
+    const set = { ...credentialsEnv({ ...session.first, region: session.region }), ...endpoint };
+    return { set, close: async () => undefined };
+  }
+  const { serveToChild } = await import('../../exec/serveToChild.js');
+  const served = await serveToChild({
+    credentials: session.provider,
+    configFile: ctx.files.configFile,
+    tokenFile: options.tokenFile,
+    onError: (err) =>
+      ctx.log.warn(`credential refresh failed: ${err instanceof Error ? err.message : String(err)}`),
+  });
+  ctx.log.redactor.add(served.authorizationToken);
+  ctx.log.debug(`credentials endpoint ${served.url}`);
+  return { set: { ...served.env, ...region, ...endpoint }, close: served.close };
+}
 
 export const registerExec: RegisterCommand = (program: Command, io, setExitCode) => {
   addAssumeOptions(
@@ -47,34 +84,13 @@ export const registerExec: RegisterCommand = (program: Command, io, setExitCode)
           options.sourceProfile,
           options.server ? SERVER_MIN_TTL_SECONDS : undefined,
         );
-        const region = { AWS_REGION: session.region, AWS_DEFAULT_REGION: session.region };
-        const endpoint: Record<string, string> = ctx.globals.endpointUrl
-          ? { AWS_ENDPOINT_URL: ctx.globals.endpointUrl }
-          : {};
-        let set: Record<string, string>;
-        let server: { close(): Promise<void> } | undefined;
-        if (options.server) {
-          const { serveToChild } = await import('../../exec/serveToChild.js');
-          const served = await serveToChild({
-            credentials: session.provider,
-            configFile: ctx.files.configFile,
-            tokenFile: options.tokenFile,
-            onError: (err) =>
-              ctx.log.warn(`credential refresh failed: ${err instanceof Error ? err.message : String(err)}`),
-          });
-          server = served;
-          ctx.log.redactor.add(served.authorizationToken);
-          ctx.log.debug(`credentials endpoint ${served.url}`);
-          set = { ...served.env, ...region, ...endpoint };
-        } else {
-          set = { ...credentialsEnv({ ...session.first, region: session.region }), ...endpoint };
-        }
+        const { set, close } = await childCredentials(ctx, session, options);
         try {
           const result = await runCommand(program, args, childEnv(io.env, set));
           if (result.signal) return signalExitCode(result.signal);
           return result.code ?? 1;
         } finally {
-          await server?.close();
+          await close();
         }
       }),
     );
