@@ -105,6 +105,7 @@ const POSIX = typeof process.geteuid === 'function';
  */
 export type DirTrust = { trust: 'private' | 'missing' } | { trust: 'writable' | 'foreign'; reason: string };
 
+/** How far a cache folder can be trusted (see {@link DirTrust}); `lstat`, so a link is never followed. */
 export async function cacheDirTrust(dir: string): Promise<DirTrust> {
   let stats;
   try {
