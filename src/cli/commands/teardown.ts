@@ -6,7 +6,7 @@ import {
   adminProfileName,
   parseRunbookNames,
   type RunbookNameFlags,
-} from './setup.js';
+} from '../runbookNames.js';
 import { aligner } from '../format.js';
 import type { RegisterCommand } from './index.js';
 
