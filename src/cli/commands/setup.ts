@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { parseMaxSessionDuration } from '../../iam/names.js';
-import { stepLabel, type SetupInput, type SetupPlan } from '../../iam/setupPlan.js';
-import type { SetupEvent } from '../../iam/setup.js';
+import type { SetupInput } from '../../iam/setupPlan.js';
 import { action } from '../action.js';
 import { awsContextFor } from '../context.js';
-import { aligner } from '../format.js';
+import { setupPrinter } from '../iamOutput.js';
 import { confirm } from '../prompt.js';
 import {
   addRunbookNameOptions,
@@ -33,10 +32,6 @@ export function parseSetupInput(flags: SetupFlags, adminProfile: string | undefi
   };
 }
 
-function planRows(plan: SetupPlan): string[][] {
-  return plan.steps.map((step) => [...stepLabel(step), step.state]);
-}
-
 export const registerSetup: RegisterCommand = (program: Command, io, setExitCode) => {
   addRunbookNameOptions(
     program
@@ -55,32 +50,14 @@ export const registerSetup: RegisterCommand = (program: Command, io, setExitCode
         const input = parseSetupInput(flags, adminProfileName(ctx));
         const aws = await awsContextFor(ctx, {});
         const { setup } = await import('../../iam/setup.js');
-        let line = aligner([]);
-        const onEvent = (event: SetupEvent) => {
-          if (event.type === 'plan') {
-            const { plan } = event;
-            const rows = planRows(plan);
-            line = aligner(rows);
-            io.stdout.write(`Setup in account ${plan.accountId} (${plan.partition}) for ${plan.roleArn}:\n`);
-            io.stdout.write(rows.map(line).join('') + plan.notes.map((note) => `note: ${note}\n`).join(''));
-          } else if (event.state === 'created' || event.state === 'updated') {
-            io.stdout.write(line([...event.label, event.state]));
-          }
-        };
+        const printer = setupPrinter(io.stdout);
         const ask = flags.yes ? undefined : async () => (await confirm(io, 'Apply these changes?')) ?? true;
         const result = await setup(
           input,
           { aws, files: ctx.files },
-          { dryRun: flags.dryRun, confirm: ask, onEvent },
+          { dryRun: flags.dryRun, confirm: ask, onEvent: printer.onEvent },
         );
-        const changes = result.applied.filter((a) => a.state === 'created' || a.state === 'updated').length;
-        const messages = {
-          'dry-run': 'Dry run: nothing was changed.',
-          'nothing-to-do': 'Nothing to do.',
-          declined: 'Not applied: nothing was changed.',
-          applied: `Done: ${changes} change${changes === 1 ? '' : 's'}.`,
-        };
-        io.stdout.write(messages[result.outcome] + '\n');
+        printer.end(result);
         if (result.outcome === 'declined') return 1;
         if (result.problem) throw result.problem;
       }),
