@@ -26,6 +26,8 @@ export interface ExecuteContext {
   recorder: Recorder;
   /** Multipart transfers under way, to be rolled back if the pool stops before they finish. */
   openRuns: Set<PartedRun>;
+  /** Told of each transfer step that failed and will be tried again (throttling reaches the policy so). */
+  onRetry?: (err: unknown) => void;
 }
 
 /** The local path of a key: `/`-separated keys become the OS's separators. */
@@ -96,6 +98,7 @@ function copyTasks(ctx: ExecuteContext, source: SyncEntry): Iterable<Task> {
         ctx.openRuns.delete(run);
         recorder.failed(operation, source.key, to, error, from);
       },
+      onRetry: ctx.onRetry,
     });
     ctx.openRuns.add(run);
     recorder.begin(operation, source.key, source.size);
@@ -116,7 +119,7 @@ function copyTasks(ctx: ExecuteContext, source: SyncEntry): Iterable<Task> {
                 signal,
               )
             : getFile(to, { client: ctx.client, bucket: ctx.s3.bucket, key: objectKey, onBytes }, signal),
-        { signal },
+        { signal, onRetry: ctx.onRetry },
       );
       recorder.done(operation, source.key, to, size, from);
     } catch (err) {
