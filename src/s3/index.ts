@@ -12,14 +12,20 @@
  *   deleted; keys that cannot be a path below the folder (`..`, `a//b`) are skipped with a warning.
  * - Uploads carry Content-MD5, and a Content-Type guessed from the name (`contentTypeFor`).
  */
-export { sync } from './sync.js';
+export { sync, runSync } from './sync.js';
+export { syncRequest, type SyncRequest } from './request.js';
 export {
   compareModeOf,
   validateSyncOptions,
   syncEnds,
+  parseConcurrency,
   DEFAULT_SYNC_CONCURRENCY,
   type SyncOptions,
+  type SyncSettings,
+  type SyncRuntime,
+  type SyncSettingNames,
 } from './options.js';
+export { fixedConcurrency, type ConcurrencyPolicy } from './pool.js';
 export {
   syncPlan,
   copyReason,
@@ -39,10 +45,11 @@ export { decodeListedKey, unsafeKeyReason } from './keys.js';
 export {
   partSizeFor,
   parseSize,
+  parseSizeArgument,
   DEFAULT_MULTIPART_THRESHOLD,
   DEFAULT_MULTIPART_CHUNKSIZE,
   MIN_PART_SIZE,
   MAX_PARTS,
 } from './partSize.js';
 export { localEtag, parseEtag } from './etag.js';
-export { createS3Client, type S3ClientOptions } from './client.js';
+export { createS3Client, connectionPool, type S3ClientOptions, type ConnectionPool } from './client.js';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { displayPath, humanBytes, parseS3SyncInput, summaryLines } from '../../../src/cli/commands/s3.js';
+import { parseS3SyncInput } from '../../../src/cli/commands/s3.js';
+import { humanBytes } from '../../../src/cli/progressLine.js';
+import { displayPath, summaryLines } from '../../../src/cli/s3Output.js';
 import type { SyncSummary } from '../../../src/s3/events.js';
 
 const parse = (src: string, dst: string, flags = {}, filters = []) =>
@@ -12,7 +14,7 @@ describe('parseS3SyncInput (every check before the network)', () => {
       multipartThreshold: '5MB',
       multipartChunksize: '6MiB',
     });
-    expect(input.options).toMatchObject({
+    expect(input).toMatchObject({
       concurrency: 4,
       multipartThreshold: 5 * 1024 * 1024,
       multipartChunksize: 6 * 1024 * 1024,
