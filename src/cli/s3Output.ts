@@ -45,6 +45,15 @@ export function summaryLines(summary: SyncSummary, cwd: string): string[] {
   return lines;
 }
 
+/** `removed 2 partial downloads, aborted 1 multipart upload`: what was cleaned up after earlier runs. */
+export function cleanupLine(cleaned: { partial: number; uploads: number }): string | undefined {
+  const parts = [
+    ...(cleaned.partial > 0 ? [`removed ${plural(cleaned.partial, 'partial download')}`] : []),
+    ...(cleaned.uploads > 0 ? [`aborted ${plural(cleaned.uploads, 'multipart upload')}`] : []),
+  ];
+  return parts.length > 0 ? `Cleaned up after an earlier interrupted run: ${parts.join(', ')}.` : undefined;
+}
+
 /** Progress on a terminal: one line on stderr, redrawn at most ten times a second. */
 class SyncProgress {
   private files = 0;
@@ -101,8 +110,22 @@ export function syncPrinter(ctx: CommandContext, options: SyncPrinterOptions): S
   const progress =
     options.progress !== false && io.stderr.isTTY && !json ? new SyncProgress(io.stderr) : undefined;
   const end = () => progress?.clear();
+  const cleaned = { partial: 0, uploads: 0 };
+  const onCleanup = (event: Extract<SyncEvent, { type: 'cleanup' }>) => {
+    const where = displayPath(event.location, cwd);
+    if (event.error) {
+      progress?.clear();
+      return ctx.log.warn(
+        `could not abort the ${event.what} ${where} left by an earlier run: ${event.error}`,
+      );
+    }
+    if (event.what === 'partial download') cleaned.partial++;
+    else cleaned.uploads++;
+    ctx.log.debug(`cleaned up after an earlier run: ${event.what} ${where}`);
+  };
   return {
     onEvent(event) {
+      if (event.type === 'cleanup') return onCleanup(event);
       if (event.type === 'done' && !options.onlyShowErrors && !json) {
         progress?.clear();
         io.stdout.write(`${event.dryrun ? '(dryrun) ' : ''}${event.operation}: ${fromTo(event, cwd)}\n`);
@@ -119,7 +142,9 @@ export function syncPrinter(ctx: CommandContext, options: SyncPrinterOptions): S
     summary(summary) {
       end();
       if (json) io.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-      for (const line of summaryLines(summary, cwd)) io.stderr.write(line + '\n');
+      const cleanup = cleanupLine(cleaned);
+      for (const line of [...(cleanup ? [cleanup] : []), ...summaryLines(summary, cwd)])
+        io.stderr.write(line + '\n');
     },
   };
 }

@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsContext } from '../aws/clients.js';
+import { partitionOfRegion } from '../aws/partition.js';
 import { httpHandlerSdk, s3Sdk } from '../aws/sdk.js';
 
 /**
@@ -57,4 +58,15 @@ export function createS3Client(ctx: AwsContext, options: S3ClientOptions = {}): 
     cacheMiddleware: true,
     requestHandler: new (httpHandlerSdk().NodeHttpHandler)({ httpAgent, httpsAgent }),
   });
+}
+
+/**
+ * Which S3 a client talks to, as a string: its endpoint override (a local AWS), else the
+ * partition of its region (bucket names are unique within a partition). Used to tell a bucket
+ * from a namesake elsewhere.
+ */
+export async function s3Scope(client: S3Client): Promise<string> {
+  const endpoint = client.config.isCustomEndpoint ? await client.config.endpoint?.() : undefined;
+  if (endpoint) return `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port ?? ''}${endpoint.path}`;
+  return `partition:${partitionOfRegion(await client.config.region())}`;
 }

@@ -12,7 +12,7 @@ import type { Task } from './pool.js';
 import type { Recorder } from './recorder.js';
 import { retrying } from './retry.js';
 import { sameContent } from './sameContent.js';
-import { multipartUpload, putFile } from './upload.js';
+import { multipartUpload, putFile, type OpenUploads } from './upload.js';
 
 /** Everything the executor needs to turn plan actions into work. */
 export interface ExecuteContext {
@@ -26,6 +26,8 @@ export interface ExecuteContext {
   recorder: Recorder;
   /** Multipart transfers under way, to be rolled back if the pool stops before they finish. */
   openRuns: Set<PartedRun>;
+  /** Where this run's open multipart uploads are written down (none: nowhere). */
+  openUploads?: OpenUploads;
   /** Told of each transfer step that failed and will be tried again (throttling reaches the policy so). */
   onRetry?: (err: unknown) => void;
 }
@@ -73,6 +75,7 @@ function partedTransfer(ctx: ExecuteContext, source: SyncEntry): PartedTransfer 
       bucket: ctx.s3.bucket,
       key: objectKey,
       onBytes,
+      openUploads: ctx.openUploads,
     });
   }
   return rangedDownload(localPath(ctx.local, source.key), source, partSize, {

@@ -54,6 +54,12 @@ export interface SyncRuntime {
    * adapts to the link plugs in here; `concurrency` is then not used.
    */
   concurrencyPolicy?: ConcurrencyPolicy;
+  /**
+   * Folder where this run writes down its open multipart uploads (see `uploadJournalDir`), so
+   * that the next sync to the same place aborts the ones a killed run left open (billed until
+   * someone does). Without it, nothing is written down and nothing is aborted.
+   */
+  uploadJournalDir?: string;
 }
 
 export interface SyncOptions extends SyncSettings, SyncRuntime {}

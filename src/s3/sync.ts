@@ -4,6 +4,7 @@ import { explainAwsError } from '../aws/explain.js';
 import { TempcredsError, usageError } from '../errors.js';
 import type { SyncEntry } from './entry.js';
 import type { SyncSummary } from './events.js';
+import { Cleanup } from './cleanup.js';
 import { resolveCompare, tasksFor, type ExecuteContext } from './execute.js';
 import { createKeyFilter } from './filters.js';
 import { unsafeKeyReason } from './keys.js';
@@ -64,8 +65,9 @@ export type SyncPhase =
 
 /**
  * One sync, as a small state machine (see {@link SyncPhase}): check the local end, stream both
- * listings through the plan into the pool, wind down (close the listings, roll back multipart
- * transfers the pool will never finish), then finish with the summary or the reason it stopped.
+ * listings through the plan into the pool (while what killed earlier runs left is cleaned up, see
+ * `Cleanup`), wind down (close the listings, roll back multipart transfers the pool will never
+ * finish, let the clean-up end), then finish with the summary or the reason it stopped.
  * `runSync` takes it through every step; tests may take it one step at a time.
  */
 export class SyncRun {
@@ -74,6 +76,7 @@ export class SyncRun {
   private readonly stop = new AbortController();
   private readonly policy: ConcurrencyPolicy;
   private readonly ctx: ExecuteContext;
+  private readonly cleanup: Cleanup;
   private rootIsFolder = false;
   private tasks: AsyncGenerator<Task> | undefined;
   private failure: unknown;
@@ -85,6 +88,14 @@ export class SyncRun {
   ) {
     this.recorder = new Recorder(request.direction, request.dryrun, runtime.onEvent);
     this.policy = runtime.concurrencyPolicy ?? fixedConcurrency(request.concurrency);
+    // A dry run changes nothing: it neither cleans up nor writes anything down.
+    const uploading = request.direction === 'upload' && !request.dryrun;
+    this.cleanup = new Cleanup({
+      client: runtime.client,
+      s3: request.s3,
+      recorder: this.recorder,
+      journalDir: uploading ? runtime.uploadJournalDir : undefined,
+    });
     this.ctx = {
       client: runtime.client,
       direction: request.direction,
@@ -95,6 +106,7 @@ export class SyncRun {
       multipartChunksize: request.multipartChunksize,
       recorder: this.recorder,
       openRuns: new Set<PartedRun>(),
+      openUploads: this.cleanup.openUploads,
       onRetry: (err) => {
         if (isThrottling(err)) this.policy.throttled?.();
       },
@@ -139,6 +151,7 @@ export class SyncRun {
           walkLocal(local.root, {
             followSymlinks: this.request.followSymlinks,
             onWarning: (w) => this.recorder.warning(w.path, w.message),
+            onPartFile: this.request.dryrun ? undefined : (path, name) => this.cleanup.partFile(path, name),
           }),
           LOCAL_READ_AHEAD,
         )
@@ -167,6 +180,7 @@ export class SyncRun {
     if (this.runtime.signal?.aborted) this.onAbort();
     this.runtime.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.tasks = tasksFor(this.ctx, this.actions());
+    this.cleanup.abortLeftoverUploads();
     try {
       await runPool(this.tasks, this.policy, this.stop.signal);
     } catch (err) {
@@ -183,6 +197,7 @@ export class SyncRun {
     // Multipart transfers whose remaining parts will never run: abort them now.
     const reason = () => this.stop.signal.reason ?? new Error('the sync stopped');
     await Promise.all([...this.ctx.openRuns].map((run) => run.abandon(reason())));
+    await this.cleanup.done();
   }
 
   /** woundDown -> done (the summary), interrupted or failed (thrown). */

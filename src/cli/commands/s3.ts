@@ -4,6 +4,7 @@ import type { FilterRule } from '../../s3/filters.js';
 import { DEFAULT_SYNC_CONCURRENCY, parseConcurrency, type SyncSettingNames } from '../../s3/options.js';
 import { parseSizeArgument } from '../../s3/partSize.js';
 import { syncRequest, type SyncRequest } from '../../s3/request.js';
+import { uploadJournalDir } from '../../s3/uploadJournal.js';
 import { action } from '../action.js';
 import { addRoleOptions, awsContextFor, parseAssumeFlags, type AssumeFlags } from '../context.js';
 import { INTERRUPTED_EXIT_CODE } from '../interruptions.js';
@@ -118,7 +119,12 @@ export const registerS3: RegisterCommand = (program: Command, io, setExitCode) =
       const printer = syncPrinter(ctx, flags);
       const stop = syncInterruptions(ctx, printer);
       try {
-        const summary = await runSync(request, { client, signal: stop.stop, onEvent: printer.onEvent });
+        const summary = await runSync(request, {
+          client,
+          signal: stop.stop,
+          onEvent: printer.onEvent,
+          uploadJournalDir: uploadJournalDir(io.env),
+        });
         printer.summary(summary);
         return summary.failed.length > 0 ? 1 : 0;
       } catch (err) {

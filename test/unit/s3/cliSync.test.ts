@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseS3SyncInput } from '../../../src/cli/commands/s3.js';
 import { humanBytes } from '../../../src/cli/progressLine.js';
-import { displayPath, summaryLines } from '../../../src/cli/s3Output.js';
+import { cleanupLine, displayPath, summaryLines } from '../../../src/cli/s3Output.js';
 import type { SyncSummary } from '../../../src/s3/events.js';
 
 const parse = (src: string, dst: string, flags = {}, filters = []) =>
@@ -78,6 +78,16 @@ describe('output as the AWS CLI prints it', () => {
     ]);
     expect(summaryLines({ ...summary, dryrun: true, failed: [] }, '/work')[0]).toMatch(
       /^Dry run: would upload 2 files .*would delete 1/,
+    );
+  });
+
+  it('says what was cleaned up after an earlier run, only when something was', () => {
+    expect(cleanupLine({ partial: 0, uploads: 0 })).toBeUndefined();
+    expect(cleanupLine({ partial: 1, uploads: 0 })).toBe(
+      'Cleaned up after an earlier interrupted run: removed 1 partial download.',
+    );
+    expect(cleanupLine({ partial: 2, uploads: 3 })).toBe(
+      'Cleaned up after an earlier interrupted run: removed 2 partial downloads, aborted 3 multipart uploads.',
     );
   });
 });
