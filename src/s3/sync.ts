@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { stat } from 'node:fs/promises';
 import { explainAwsError } from '../aws/explain.js';
-import { TempcredsError, usageError } from '../errors.js';
+import { TempcredsError } from '../errors.js';
 import type { SyncEntry } from './entry.js';
 import type { SyncSummary } from './events.js';
 import { Cleanup } from './cleanup.js';
@@ -9,8 +8,9 @@ import { resolveCompare, tasksFor, type ExecuteContext } from './execute.js';
 import { createKeyFilter } from './filters.js';
 import { unsafeKeyReason } from './keys.js';
 import { listObjects } from './listObjects.js';
+import { checkLocalRoot } from './localRoot.js';
 import { walkLocal } from './localWalk.js';
-import { s3Url, type S3Location, type SyncLocation, type LocalLocation } from './location.js';
+import { s3Url, type S3Location, type SyncLocation } from './location.js';
 import type { SyncOptions, SyncRuntime } from './options.js';
 import type { PartedRun } from './parted.js';
 import { syncPlan, type SyncAction } from './plan.js';
@@ -21,14 +21,6 @@ import { syncRequest, type SyncRequest } from './request.js';
 
 /** Files the local walk may run ahead of the plan: enough to cover one listing page's wait. */
 const LOCAL_READ_AHEAD = 2000;
-
-async function localRootState(local: LocalLocation): Promise<'folder' | 'missing' | 'other'> {
-  try {
-    return (await stat(local.root)).isDirectory() ? 'folder' : 'other';
-  } catch {
-    return 'missing';
-  }
-}
 
 /** S3 listing errors (no bucket, no permission) end the sync with AWS's reason. */
 async function* explained(entries: AsyncIterable<SyncEntry>, s3: S3Location): AsyncGenerator<SyncEntry> {
@@ -122,24 +114,15 @@ export class SyncRun {
     this.current = to;
   }
 
-  /** ready -> checked: uploads need a folder; downloads a folder or nothing (it is created). */
+  /** ready -> checked (or refused): the local end is a folder the sync can use (see `checkLocalRoot`). */
   async check(): Promise<void> {
-    const { direction, local } = this.request;
-    const rootState = await localRootState(local);
-    const refuse = (message: string, fix: string) => {
+    try {
+      this.rootIsFolder =
+        (await checkLocalRoot(this.request.direction, this.request.local.root)) === 'folder';
+    } catch (err) {
       this.move('ready', 'refused');
-      return usageError(message, fix);
-    };
-    if (direction === 'upload' && rootState !== 'folder') {
-      throw refuse(
-        `${local.root} ${rootState === 'missing' ? 'does not exist' : 'is not a folder'}.`,
-        'Sync from a folder.',
-      );
+      throw err;
     }
-    if (direction === 'download' && rootState === 'other') {
-      throw refuse(`${local.root} is not a folder.`, 'Download into a folder (it is created if missing).');
-    }
-    this.rootIsFolder = rootState === 'folder';
     this.move('ready', 'checked');
   }
 
