@@ -110,12 +110,17 @@ export class SyncRun {
   }
 
   private move(from: SyncPhase, to: SyncPhase): void {
-    if (this.current !== from) throw new Error(`sync: cannot go from ${this.current} to ${to}`);
+    this.mayMove(from, to);
     this.current = to;
+  }
+
+  private mayMove(from: SyncPhase, to: SyncPhase): void {
+    if (this.current !== from) throw new Error(`sync: cannot go from ${this.current} to ${to}`);
   }
 
   /** ready -> checked (or refused): the local end is a folder the sync can use (see `checkLocalRoot`). */
   async check(): Promise<void> {
+    this.mayMove('ready', 'checked');
     try {
       this.rootIsFolder =
         (await checkLocalRoot(this.request.direction, this.request.local.root)) === 'folder';
