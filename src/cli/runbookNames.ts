@@ -35,6 +35,7 @@ export function adminProfileName(ctx: CommandContext): string | undefined {
   return ctx.io.env.AWS_ACCESS_KEY_ID ? undefined : 'default';
 }
 
+/** Adds `--role` (required, with its help), `--user`, `--policy` and `--source-profile`. */
 export function addRunbookNameOptions(command: Command, roleHelp: string): Command {
   return command
     .requiredOption('--role <role>', roleHelp)

@@ -60,6 +60,7 @@ export interface Liveness {
   now: number;
 }
 
+/** The world as it is now: this process and host, `isAlive`, the clock. */
 export function liveness(): Liveness {
   return { self: thisWriter(), isAlive, now: Date.now() };
 }

@@ -85,6 +85,7 @@ async function readEntry(path: string): Promise<JournalEntry | undefined> {
   }
 }
 
+/** The journal of one folder, as one writer (this process) sees it. */
 export class UploadJournal {
   private constructor(
     private readonly dir: string,
