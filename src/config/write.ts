@@ -55,28 +55,32 @@ export async function updateIniFiles(
         return readIniText(target);
       }),
     );
-    const after = edit(texts.map((text, i) => parseIni(text, paths[i]))).map(renderIni);
+    const before = texts.map((text, i) => parseIni(text, paths[i]));
+    const after = edit(before).map(renderIni);
     const warnings: string[] = [];
     const mode = options.mode ?? 0o600;
     for (const [i, { path, target, existing }] of targets.entries()) {
       if (after[i] === texts[i]) continue;
-      if (existing && (existing.mode & 0o077 & ~mode) !== 0) {
+      const opened = existing ? existing.mode & 0o077 & ~mode : 0;
+      if (opened !== 0 && holdsSecrets(before[i] as IniDocument)) {
         warnings.push(
-          `${path} was open to other users (mode ${octal(existing.mode)}); it is ${octal(mode)} now. If others use this machine, rotate the keys it holds.`,
+          `${path} was open to other users (mode ${octal(existing?.mode ?? 0)}) and holds secret keys; it is ${octal(mode)} now. If others use this machine, rotate those keys.`,
         );
       }
-      await writeAtomically(
-        target,
-        after[i] ?? '',
-        mode,
-        () => Promise.all(locks.map((l) => l.verify())).then(() => undefined),
-        path,
-      );
+      const verifyLocks = () => Promise.all(locks.map((lock) => lock.verify())).then(() => undefined);
+      await writeAtomically(target, after[i] ?? '', mode, verifyLocks, path);
     }
     return { warnings };
   } finally {
     for (const lock of locks.reverse()) await lock.release().catch(() => undefined);
   }
+}
+
+const SECRETS = new Set(['aws_secret_access_key', 'aws_session_token', 'aws_security_token']);
+
+/** True when a file holds a secret: a file other users could read is worth a warning then. */
+function holdsSecrets(doc: IniDocument): boolean {
+  return doc.lines.some((line) => line.kind === 'key' && SECRETS.has(line.key.toLowerCase()));
 }
 
 /** {@link updateIniFiles} for one file. */
