@@ -60,15 +60,21 @@ async function everyReader(profile = 'p') {
   };
 }
 
-const AGREED = {
-  cliRegion: 'eu-central-1',
-  cliKey: 'ASIANEWSESSION',
-  botocoreRegions: ['eu-central-1', 'eu-central-1'],
-  botocoreKeys: ['ASIANEWSESSION', 'ASIANEWSESSION'],
-  botocoreTokens: ['new-token', 'new-token'],
-  sdkRegion: 'eu-central-1',
-  sdkKey: 'ASIANEWSESSION',
-};
+/** What {@link everyReader} gives when all readers use these credentials and eu-central-1. */
+function allRead(key: string, token: string) {
+  const region = 'eu-central-1';
+  return {
+    cliRegion: region,
+    cliKey: key,
+    botocoreRegions: BOTOCORES.map(() => region),
+    botocoreKeys: BOTOCORES.map(() => key),
+    botocoreTokens: BOTOCORES.map(() => token),
+    sdkRegion: region,
+    sdkKey: key,
+  };
+}
+
+const AGREED = allRead('ASIANEWSESSION', 'new-token');
 
 describe('session keys written over keys the SDK v3 reads differently (item 10)', () => {
   it.each([
@@ -156,15 +162,7 @@ describe('credential_process written over what would shadow it (item 3)', () => 
     };
   });
 
-  const PROCESS_READ = {
-    cliRegion: 'eu-central-1',
-    cliKey: 'ASIAFROMPROCESS',
-    botocoreRegions: ['eu-central-1', 'eu-central-1'],
-    botocoreKeys: ['ASIAFROMPROCESS', 'ASIAFROMPROCESS'],
-    botocoreTokens: ['t', 't'],
-    sdkRegion: 'eu-central-1',
-    sdkKey: 'ASIAFROMPROCESS',
-  };
+  const PROCESS_READ = allRead('ASIAFROMPROCESS', 't');
 
   it.each([
     [
