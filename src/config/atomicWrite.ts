@@ -13,9 +13,12 @@ function hostTag(): string {
   return createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 }
 
-/** `credentials.tempcreds-<host>-<pid>-<random>.tmp`: beside the file (rename needs the same disk), and recognisably ours. */
-function tempPath(target: string): string {
-  return `${target}.tempcreds-${hostTag()}-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+/**
+ * `credentials.tempcreds-<host>-<pid>-<random>.tmp`: beside the file (rename needs the same disk),
+ * and recognisably ours. @internal exported for the crash tests.
+ */
+export function tempPath(target: string, pid = process.pid): string {
+  return `${target}.tempcreds-${hostTag()}-${pid}-${randomBytes(4).toString('hex')}.tmp`;
 }
 
 /** Temporary files of another machine are left this long before they count as abandoned. */
@@ -29,8 +32,9 @@ const FOREIGN_STALE_MS = 10 * 60_000;
  * writer can be between creating and renaming its temporary file. Returns the paths removed.
  */
 export async function removeAbandonedTemps(target: string): Promise<string[]> {
+  // The file's own temporary copies, and those of its lock (see fileLock.ts).
   const pattern = new RegExp(
-    `^${escapeRegExp(basename(target))}\\.tempcreds-([0-9a-f]{8})-(\\d+)-[0-9a-f]{8}\\.tmp$`,
+    `^${escapeRegExp(basename(target))}(?:\\.lock(?:\\.takeover)?)?\\.tempcreds-([0-9a-f]{8})-(\\d+)-[0-9a-f]{8}\\.tmp$`,
   );
   const folder = dirname(target);
   const names = await readdir(folder).catch(() => [] as string[]);

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { TempcredsError } from '../errors.js';
 import { fsError } from './fsErrors.js';
 import { isRunning } from './liveProcess.js';
+import { tempPath } from './atomicWrite.js';
 
 /** A held lock on one file. */
 export interface FileLock {
@@ -19,6 +20,8 @@ export interface LockOptions {
   staleMs?: number;
   /** How long to wait for the lock before giving up (ms). */
   waitMs?: number;
+  /** The file as the user knows it (a symbolic link, say), named in errors; default `target`. */
+  shownPath?: string;
 }
 
 /** Who holds a lock: enough to tell, on the same machine, whether that process still runs. */
@@ -50,21 +53,20 @@ function me(): Omit<Owner, 'id'> {
  * every 10 to 100 ms. Only one waiter at a time may take over (see `takeOverIfStale`).
  */
 export async function lockFile(target: string, options: LockOptions = {}): Promise<FileLock> {
-  const { staleMs = 10_000, waitMs = 30_000 } = options;
+  const { staleMs = 10_000, waitMs = 30_000, shownPath = target } = options;
   const lockPath = `${target}.lock`;
   const owner: Owner = { ...me(), id: randomBytes(8).toString('hex') };
   const content = `${JSON.stringify(owner)}\n`;
   const deadline = Date.now() + waitMs;
   for (let attempt = 0; ; attempt++) {
-    try {
-      await writeFile(lockPath, content, { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(err, lockPath, 'write');
-    }
+    // The lock is the first file a write creates: its error is the error of writing the file.
+    const taken = await createExclusive(lockPath, content).catch((err: unknown) => {
+      throw fsError(err, shownPath, 'write');
+    });
+    if (taken) break;
     if (await takeOverIfStale(lockPath, staleMs)) continue;
     if (Date.now() > deadline) {
-      throw new TempcredsError(`Another process has held the lock on ${target} for too long.`, {
+      throw new TempcredsError(`Another process has held the lock on ${shownPath} for too long.`, {
         kind: 'failed',
         fix: `Retry; if no tempcreds is running, remove ${lockPath}`,
       });
@@ -129,10 +131,7 @@ async function takeOverIfStale(lockPath: string, staleMs: number): Promise<boole
   if (!abandoned(seen, staleMs)) return false;
   const guard = `${lockPath}.takeover`;
   const content = `${JSON.stringify({ ...me(), id: randomBytes(8).toString('hex') })}\n`;
-  try {
-    await writeFile(guard, content, { flag: 'wx', mode: 0o600 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(err, guard, 'write');
+  if (!(await createExclusive(guard, content))) {
     await removeAbandonedGuard(guard);
     return false;
   }
@@ -154,7 +153,7 @@ async function takeOverIfStale(lockPath: string, staleMs: number): Promise<boole
 async function removeAbandonedGuard(guard: string): Promise<void> {
   const seen = await inspect(guard);
   if (!seen || !abandoned(seen, GUARD_STALE_MS)) return;
-  const aside = `${guard}.stale-${randomBytes(6).toString('hex')}`;
+  const aside = tempPath(guard);
   if (
     !(await rename(guard, aside).then(
       () => true,
@@ -166,6 +165,43 @@ async function removeAbandonedGuard(guard: string): Promise<void> {
   // Not the one judged (a new guard came meanwhile): put it back if its place is still free.
   if (moved && !same(moved, seen)) await link(aside, guard).catch(() => undefined);
   await rm(aside, { force: true });
+}
+
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Creates `path` holding `content`, or returns false when it exists. The content goes into a file
+ * of its own first, which is then linked into place (atomic, and refused when the path exists), so
+ * that nobody ever sees the lock empty: a holder killed in between leaves no lock without a pid.
+ * Where the file system has no hard links: an exclusive create, then the write.
+ */
+async function createExclusive(path: string, content: string): Promise<boolean> {
+  if (
+    await stat(path).then(
+      () => true,
+      () => false,
+    )
+  )
+    return false;
+  const staged = tempPath(path);
+  await writeFile(staged, content, { flag: 'wx', mode: 0o600 });
+  try {
+    await link(staged, path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') return false;
+    if (!NO_HARD_LINKS.has(code)) throw err;
+    return writeFile(path, content, { flag: 'wx', mode: 0o600 }).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST') return false;
+        throw e;
+      },
+    );
+  } finally {
+    await rm(staged, { force: true });
+  }
 }
 
 async function inspect(path: string): Promise<Seen | undefined> {

@@ -12,10 +12,10 @@ export function fsError(err: unknown, path: string, action: 'read' | 'write'): T
   const folder = dirname(path);
   const known: Record<string, [string, string] | undefined> = {
     EACCES: [
-      action === 'read' ? `${path} is not readable by you` : `${folder} or ${path} is not writable by you`,
+      action === 'read' ? `${path} is not readable by you` : `the folder ${folder} is not writable by you`,
       action === 'read'
         ? `Make it yours and readable: chmod 600 ${path}`
-        : `Check with ls -ld ${folder}; fix with chmod u+rwx ${folder}`,
+        : `Make the folder writable by you: chmod u+rwx ${folder} (ls -ld ${folder} shows its owner)`,
     ],
     EPERM: [
       `the system does not allow you to ${action} ${path}`,

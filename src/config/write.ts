@@ -46,8 +46,8 @@ export async function updateIniFiles(
   }
   const locks: FileLock[] = [];
   try {
-    for (const { target } of [...targets].sort((a, b) => (a.target < b.target ? -1 : 1))) {
-      locks.push(await lockFile(target));
+    for (const { path, target } of [...targets].sort((a, b) => (a.target < b.target ? -1 : 1))) {
+      locks.push(await lockFile(target, { shownPath: path }));
     }
     const texts = await Promise.all(
       targets.map(async ({ target }) => {
