@@ -92,15 +92,8 @@ async function expectRefused(r: CliResult, before: string[], pattern: RegExp): P
 const files = () => Promise.all([readFile(home.credentialsFile, 'utf8'), readFile(home.configFile, 'utf8')]);
 
 describe('configure --mode process over a profile with keys', () => {
-  it('removes session keys, says so, and every AWS tool then runs the process', async () => {
-    const { accessKeyId, secretAccessKey, sessionToken } = staleSession;
-    await writeFile(
-      home.credentialsFile,
-      `${await readFile(home.credentialsFile, 'utf8')}[p]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\naws_session_token = ${sessionToken}\n`,
-    );
-    for (const arn of await callers('p')) expect(arn).toMatch(/\/stale-keys$/);
-
-    const r = await tempcreds(
+  const configureProcess = () =>
+    tempcreds(
       'configure',
       world.roleName,
       '--profile-name',
@@ -110,6 +103,17 @@ describe('configure --mode process over a profile with keys', () => {
       '--mode',
       'process',
     );
+  /** Adds [p] with these lines to the credentials file. */
+  const addProfile = async (settings: string) =>
+    writeFile(home.credentialsFile, `${await readFile(home.credentialsFile, 'utf8')}[p]\n${settings}\n`);
+
+  it('removes session keys, says so, and every AWS tool then runs the process', async () => {
+    await addProfile(
+      `aws_access_key_id = ${staleSession.accessKeyId}\naws_secret_access_key = ${staleSession.secretAccessKey}\naws_session_token = ${staleSession.sessionToken}`,
+    );
+    for (const arn of await callers('p')) expect(arn).toMatch(/\/stale-keys$/);
+
+    const r = await configureProcess();
 
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
@@ -119,21 +123,11 @@ describe('configure --mode process over a profile with keys', () => {
   });
 
   it('refuses over long-lived keys: one line and the fix, exit 2, nothing changed', async () => {
-    await writeFile(
-      home.credentialsFile,
-      `${await readFile(home.credentialsFile, 'utf8')}[p]\naws_access_key_id = ${world.userKeys.accessKeyId}\naws_secret_access_key = ${world.userKeys.secretAccessKey}\n`,
+    await addProfile(
+      `aws_access_key_id = ${world.userKeys.accessKeyId}\naws_secret_access_key = ${world.userKeys.secretAccessKey}`,
     );
     const before = await files();
-    const r = await tempcreds(
-      'configure',
-      world.roleName,
-      '--profile-name',
-      'p',
-      '--source-profile',
-      'sts_user',
-      '--mode',
-      'process',
-    );
+    const r = await configureProcess();
     await expectRefused(
       r,
       before,
