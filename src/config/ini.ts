@@ -34,13 +34,22 @@ export const DEFAULT_SECTION = 'DEFAULT';
 const FIX = 'Fix or remove that line; tempcreds never rewrites a file it cannot read.';
 
 interface ParseState {
+  where: string;
   section: string | undefined;
   /** The key line an indented line would continue (configparser's `optname`), if any. */
   owner: number | undefined;
   /** Indentation of the last line that was not a continuation (configparser's `indent_level`). */
   indentLevel: number;
-  /** First line of each section and of each key (`section\nkey`), to name repeats. */
-  seen: Map<string, number>;
+  /** The header line of each section but `[DEFAULT]`, to name a repeat (and for {@link readModel}). */
+  sections: Map<string, number>;
+  /** The header lines of `[DEFAULT]`, which may come more than once. */
+  defaultHeaders: number[];
+  /** First line of each key of the current section (lower-cased), to name a repeat. */
+  keys: Map<string, number>;
+  /** `[DEFAULT]` may come more than once; its keys are one set. */
+  defaultKeys: Map<string, number>;
+  /** True once a value starts on the next line: only then are nested values checked. */
+  nested: boolean;
 }
 
 /**
@@ -64,81 +73,105 @@ export function parseIni(text: string, path?: string): IniDocument {
     );
   }
   const lines: IniLine[] = [];
-  const state: ParseState = { section: undefined, owner: undefined, indentLevel: 0, seen: new Map() };
-  for (const { text: line, eol } of splitLines(text)) {
-    const fail = (problem: string, fix = FIX): never => {
-      throw usageError(`${where} line ${lines.length + 1} ${problem}: ${shownLine(line)}`, fix);
-    };
-    lines.push({ text: line, eol, ...classify(line, lines.length, state, fail) });
+  const state: ParseState = {
+    where,
+    section: undefined,
+    owner: undefined,
+    indentLevel: 0,
+    sections: new Map(),
+    defaultHeaders: [],
+    keys: new Map(),
+    defaultKeys: new Map(),
+    nested: false,
+  };
+  const eols = /\r\n|\n|\r/g;
+  let start = 0;
+  for (let match = eols.exec(text); ; match = eols.exec(text)) {
+    const end = match ? match.index : text.length;
+    if (!match && start >= text.length) break;
+    lines.push(classify(text.slice(start, end), match ? match[0] : '', lines, state));
+    if (!match) break;
+    start = end + match[0].length;
   }
   const doc = { path, lines };
-  checkNested(doc, failAtLine(where, lines));
+  models.set(doc, model(doc, state.sections, state.defaultHeaders));
+  if (state.nested) checkNested(doc, failAtLine(where, lines));
+  texts.set(doc, text);
   return doc;
 }
 
-type Classified =
-  | { kind: 'blank' | 'comment' }
-  | { kind: 'section'; name: string }
-  | { kind: 'key'; key: string; value: string; indent: number }
-  | { kind: 'continuation'; value: string; owner: number };
+function failure(state: ParseState, index: number, line: string, problem: string, fix = FIX): never {
+  throw usageError(`${state.where} line ${index + 1} ${problem}: ${shownLine(line)}`, fix);
+}
 
-/** One step of configparser's `_read` loop. */
-function classify(
-  line: string,
-  index: number,
-  state: ParseState,
-  fail: (problem: string, fix?: string) => never,
-): Classified {
-  const trimmed = pyStrip(line);
-  if (trimmed === '') return { kind: 'blank' };
-  if (trimmed.startsWith('#') || trimmed.startsWith(';')) return { kind: 'comment' };
-  const indent = pyIndent(line);
+/** One step of configparser's `_read` loop: the line, as configparser takes it. */
+function classify(text: string, eol: string, lines: readonly IniLine[], state: ParseState): IniLine {
+  const index = lines.length;
+  const trimmed = pyStrip(text);
+  if (trimmed === '') return { text, eol, kind: 'blank' };
+  const first = trimmed.charCodeAt(0);
+  if (first === 0x23 || first === 0x3b) return { text, eol, kind: 'comment' }; // # ;
+  const indent = pyIndent(text);
   if (state.owner !== undefined && indent > state.indentLevel) {
-    return { kind: 'continuation', value: trimmed, owner: state.owner };
+    const owner = lines[state.owner];
+    if (owner?.kind === 'key' && owner.value === '') state.nested = true;
+    return { text, eol, kind: 'continuation', value: trimmed, owner: state.owner };
   }
   state.indentLevel = indent;
   state.owner = undefined;
   const name = headerName(trimmed);
   if (name !== undefined) {
-    const first = state.seen.get(name);
-    if (first !== undefined && name !== DEFAULT_SECTION) {
-      fail(
-        `repeats the section [${name}] of line ${first + 1}`,
+    const seen = state.sections.get(name);
+    if (seen !== undefined) {
+      failure(
+        state,
+        index,
+        text,
+        `repeats the section [${name}] of line ${seen + 1}`,
         `Merge the two [${name}] sections into one: the AWS CLI refuses a file that repeats a section.`,
       );
     }
-    if (first === undefined) state.seen.set(name, index);
+    if (name === DEFAULT_SECTION) state.defaultHeaders.push(index);
+    else state.sections.set(name, index);
     state.section = name;
-    return { kind: 'section', name };
+    state.keys = name === DEFAULT_SECTION ? state.defaultKeys : new Map();
+    return { text, eol, kind: 'section', name };
   }
   const delimiter = trimmed.search(/[=:]/);
   if (state.section === undefined) {
-    fail(
+    failure(
+      state,
+      index,
+      text,
       delimiter > 0
         ? 'is a setting before the first "[section]" header'
         : 'is not "key = value" or "[section]"',
     );
   }
   if (delimiter < 0) {
-    fail(
-      trimmed.startsWith('[')
-        ? 'is not a complete "[section]" header'
-        : 'is not "key = value" or "[section]"',
+    failure(
+      state,
+      index,
+      text,
+      first === 0x5b ? 'is not a complete "[section]" header' : 'is not "key = value" or "[section]"',
     );
   }
   const key = pyRstrip(trimmed.slice(0, delimiter));
-  if (key === '') fail('is not "key = value" or "[section]"');
-  const id = `${state.section}\n${key.toLowerCase()}`;
-  const first = state.seen.get(id);
-  if (first !== undefined) {
-    fail(
-      `sets ${JSON.stringify(key)} again (line ${first + 1}; keys ignore case)`,
+  if (key === '') failure(state, index, text, 'is not "key = value" or "[section]"');
+  const id = key.toLowerCase();
+  const seen = state.keys.get(id);
+  if (seen !== undefined) {
+    failure(
+      state,
+      index,
+      text,
+      `sets ${JSON.stringify(key)} again (line ${seen + 1}; keys ignore case)`,
       'Keep one of the two lines: the AWS CLI refuses a file that sets a key twice in one section.',
     );
   }
-  state.seen.set(id, index);
+  state.keys.set(id, index);
   state.owner = index;
-  return { kind: 'key', key, value: pyStrip(trimmed.slice(delimiter + 1)), indent };
+  return { text, eol, kind: 'key', key, value: pyStrip(trimmed.slice(delimiter + 1)), indent };
 }
 
 function failAtLine(where: string, lines: readonly IniLine[]) {
@@ -154,7 +187,7 @@ function failAtLine(where: string, lines: readonly IniLine[]) {
  */
 function checkNested(doc: IniDocument, failAt: (index: number, problem: string) => never): void {
   const model = readModel(doc);
-  const sections = [...model.sections.values()];
+  const sections = [...model.headers.keys()].map((name) => model.section(name) as RawSection);
   const check = (key: RawKey) => {
     if (!key.nested) return;
     for (const index of key.lines) {
@@ -182,10 +215,15 @@ export function nestedPairs(value: string): Array<[string, string] | undefined> 
     });
 }
 
+const texts = new WeakMap<IniDocument, string>();
+
 /** The text of a document: `renderIni(parseIni(x)) === x` for every `x` that parses. */
 export function renderIni(doc: IniDocument): string {
+  const cached = texts.get(doc);
+  if (cached !== undefined) return cached;
   let text = '';
   for (const line of doc.lines) text += line.text + line.eol;
+  texts.set(doc, text);
   return text;
 }
 
@@ -201,62 +239,116 @@ export interface RawKey {
   nested: boolean;
 }
 
-/** A section occurrence: its header line and its keys in file order. */
+/** A section: its header line(s) and its keys in file order (read when first asked for). */
 export interface RawSection {
   name: string;
   /** The header line; `[DEFAULT]` may have several. */
   headers: number[];
-  keys: Map<string, RawKey>;
+  readonly keys: Map<string, RawKey>;
 }
 
 interface ReadModel {
-  sections: Map<string, RawSection>;
-  defaults: Map<string, RawKey>;
+  /** The header line of each section but `[DEFAULT]`, in file order. */
+  headers: Map<string, number>;
+  /** A section and its keys (read when first asked for), or `undefined`. */
+  section(name: string): RawSection | undefined;
+  /** The keys of `[DEFAULT]`, all its occurrences together. */
+  readonly defaults: Map<string, RawKey>;
 }
 
 const models = new WeakMap<IniDocument, ReadModel>();
 
 /**
- * Sections and keys of a document in one pass (cached per document, which is immutable).
+ * The sections of a document (cached per document, which is immutable; the parser leaves it
+ * ready). A section's keys are read when first asked for, so that editing one profile of a file
+ * with thousands reads one section, not all.
  * @internal for the config module; not part of the library API.
  */
 export function readModel(doc: IniDocument): ReadModel {
   const cached = models.get(doc);
   if (cached) return cached;
-  const sections = new Map<string, RawSection>();
-  const defaults: RawSection = { name: DEFAULT_SECTION, headers: [], keys: new Map() };
-  const parts = new Map<RawKey, string[]>();
-  let current: RawSection | undefined;
-  let key: RawKey | undefined;
+  const headers = new Map<string, number>();
+  const defaultHeaders: number[] = [];
   doc.lines.forEach((line, i) => {
-    if (line.kind === 'section') {
-      current = line.name === DEFAULT_SECTION ? defaults : { name: line.name, headers: [], keys: new Map() };
-      current.headers.push(i);
-      if (current !== defaults) sections.set(line.name, current);
-      key = undefined;
-    } else if (line.kind === 'key' && current) {
-      key = { name: line.key.toLowerCase(), lines: [i], value: '', nested: false };
-      current.keys.set(key.name, key);
-      parts.set(key, [line.value]);
-    } else if (key && line.kind === 'continuation') {
-      parts.get(key)?.push(line.value);
-      key.lines.push(i);
-    } else if (key && line.kind === 'blank') {
-      parts.get(key)?.push('');
-    }
+    if (line.kind !== 'section') return;
+    if (line.name === DEFAULT_SECTION) defaultHeaders.push(i);
+    else headers.set(line.name, i);
   });
-  for (const [raw, values] of parts) {
-    raw.value = pyRstrip(values.join('\n'));
-    raw.nested = raw.value.startsWith('\n');
+  const made = model(doc, headers, defaultHeaders);
+  models.set(doc, made);
+  return made;
+}
+
+function model(doc: IniDocument, headers: Map<string, number>, defaultHeaders: number[]): ReadModel {
+  const made = new Map<string, RawSection>();
+  const section = (name: string, at: number[]): RawSection => {
+    let keys: Map<string, RawKey> | undefined;
+    return {
+      name,
+      headers: at,
+      get keys() {
+        return (keys ??= readKeys(doc, at));
+      },
+    };
+  };
+  const defaults = section(DEFAULT_SECTION, defaultHeaders);
+  return {
+    headers,
+    section(name) {
+      const header = headers.get(name);
+      if (header === undefined) return undefined;
+      const cached = made.get(name) ?? section(name, [header]);
+      made.set(name, cached);
+      return cached;
+    },
+    get defaults() {
+      return defaults.keys;
+    },
+  };
+}
+
+/** The keys in line ranges of a document, as configparser stores them. */
+function readKeys(doc: IniDocument, headers: number[]): Map<string, RawKey> {
+  const keys = new Map<string, RawKey>();
+  let key: RawKey | undefined;
+  // Blank lines count inside a value only when a continuation line follows them.
+  let parts: string[] | undefined;
+  let blanks = 0;
+  const finish = () => {
+    if (key && parts) {
+      key.value = pyRstrip(parts.join('\n'));
+      key.nested = key.value.startsWith('\n');
+    }
+    key = undefined;
+    parts = undefined;
+    blanks = 0;
+  };
+  for (const header of headers) {
+    finish();
+    for (let i = header + 1; i < doc.lines.length; i++) {
+      const line = doc.lines[i] as IniLine;
+      if (line.kind === 'section') break;
+      if (line.kind === 'key') {
+        finish();
+        key = { name: line.key.toLowerCase(), lines: [i], value: line.value, nested: false };
+        keys.set(key.name, key);
+      } else if (key && line.kind === 'continuation') {
+        parts ??= [key.value];
+        for (; blanks > 0; blanks--) parts.push('');
+        parts.push(line.value);
+        key.lines.push(i);
+      } else if (key && line.kind === 'blank') {
+        blanks++;
+      }
+    }
   }
-  const model = { sections, defaults: defaults.keys };
-  models.set(doc, model);
-  return model;
+  finish();
+  return keys;
 }
 
 /** Section names in file order, `[DEFAULT]` left out (configparser's `sections()`). */
 export function sectionNames(doc: IniDocument): string[] {
-  return [...readModel(doc).sections.keys()];
+  return [...readModel(doc).headers.keys()];
 }
 
 /**
@@ -265,7 +357,7 @@ export function sectionNames(doc: IniDocument): string[] {
  */
 export function sectionKeys(doc: IniDocument, name: string): Map<string, RawKey> | undefined {
   const model = readModel(doc);
-  const section = name === DEFAULT_SECTION ? undefined : model.sections.get(name);
+  const section = model.section(name);
   return section && new Map([...model.defaults, ...section.keys]);
 }
 
@@ -299,17 +391,4 @@ function headerName(trimmed: string): string | undefined {
   if (!trimmed.startsWith('[')) return undefined;
   const close = trimmed.lastIndexOf(']');
   return close >= 2 ? trimmed.slice(1, close) : undefined;
-}
-
-/** Splits on `\r\n`, `\n` or a lone `\r` (Python's universal newlines), keeping each terminator. */
-function splitLines(text: string): Array<{ text: string; eol: string }> {
-  const lines: Array<{ text: string; eol: string }> = [];
-  const eols = /\r\n|\n|\r/g;
-  let start = 0;
-  for (let match = eols.exec(text); match; match = eols.exec(text)) {
-    lines.push({ text: text.slice(start, match.index), eol: match[0] });
-    start = match.index + match[0].length;
-  }
-  if (start < text.length) lines.push({ text: text.slice(start), eol: '' });
-  return lines;
 }

@@ -1,8 +1,7 @@
-import { TempcredsError, usageError } from '../errors.js';
-import { getSection, parseIni, readModel, renderIni, type IniDocument } from './ini.js';
+import { getSection, parseIni, readModel, renderIni, type IniDocument, type IniLine } from './ini.js';
+import { checkKey, checkLineEndings, checkSdkBoundaries, checkSectionName, verify } from './iniChecks.js';
 import { sdkHeader, sdkParse } from './jsSdkIni.js';
-import { pyIndent, pySplitLines, pyStrip } from './pyText.js';
-import { shownLine, shownName } from './shown.js';
+import { pyIndent } from './pyText.js';
 
 /** The lines of one section while it is edited: `texts[0]` is its header. */
 interface Block {
@@ -28,7 +27,7 @@ export function setValues(
   checkSectionName(doc, section);
   for (const [key, value] of Object.entries(values)) checkKey(doc, section, key, value);
   checkLineEndings(doc);
-  const header = readModel(doc).sections.get(section)?.headers[0];
+  const header = readModel(doc).headers.get(section);
   if (header === undefined) {
     const added = Object.entries(values).flatMap(([key, value]) =>
       value === null ? [] : [`${key} = ${value}`],
@@ -56,7 +55,7 @@ export function setValues(
  * last setting are left, as they usually describe what follows.
  */
 export function removeSection(doc: IniDocument, section: string): IniDocument {
-  const header = readModel(doc).sections.get(section)?.headers[0];
+  const header = readModel(doc).headers.get(section);
   if (header === undefined) return doc;
   const end = sectionEnd(doc, header);
   const last = lastSetting(doc.lines.slice(header, end).map((line) => line.text)) + header;
@@ -65,7 +64,7 @@ export function removeSection(doc: IniDocument, section: string): IniDocument {
   let [from, to] = [header, last + 1];
   if (isBlank(to) && (from === 0 || isBlank(from - 1))) to++;
   else if (to === doc.lines.length && isBlank(from - 1)) from--;
-  return splice(doc, from, to, []);
+  return splice(doc, from, to, []).next;
 }
 
 /** Index of the line after a section: the next header, or the end of the file. */
@@ -106,10 +105,9 @@ function removeKey(block: Block, key: string): void {
 
 /** The line of a key and its continuation lines in a block, as botocore reads them. */
 function findKey(block: Block, key: string): number[] | undefined {
-  return readModel(parseIni(block.texts.join('\n')))
-    .sections.values()
-    .next()
-    .value?.keys.get(key)?.lines;
+  const model = readModel(parseIni(block.texts.join('\n')));
+  const [name] = model.headers.keys();
+  return name === undefined ? undefined : model.section(name)?.keys.get(key)?.lines;
 }
 
 function dropLines(block: Block, lines: number[]): void {
@@ -178,155 +176,57 @@ function finish(
   to: number,
   texts: string[],
 ): IniDocument {
-  const next = splice(doc, from, to, texts);
-  verify(next, section, values);
+  const { next, block } = splice(doc, from, to, texts);
+  // The block holds the whole section; with [DEFAULT] keys, its settings are the full document's.
+  const settings =
+    (readModel(doc).defaults.size > 0 ? getSection(next, section) : getSection(block, section)) ?? {};
+  const sdk = sdkParse(renderIni(block)).get(sdkHeader(`[${section}]`) ?? '');
+  verify(doc, next, section, values, settings, sdk, from);
   return next;
 }
 
 /**
  * The document with lines `[from, to)` replaced: new lines get the file's line ending (that of its
- * first line), and the file keeps ending with a newline, or without one, as it did.
+ * first line), and the file keeps ending with a newline, or without one, as it did. Only the new
+ * lines are parsed (files can be megabytes), except where a [DEFAULT] section (whose nested keys
+ * every section reads) or an indentation next to them could change how other lines read: then the
+ * whole text is parsed again. Returns the new document and the new lines as a document of their own.
  */
-function splice(doc: IniDocument, from: number, to: number, texts: string[]): IniDocument {
+function splice(
+  doc: IniDocument,
+  from: number,
+  to: number,
+  texts: string[],
+): { next: IniDocument; block: IniDocument } {
   const eol = doc.lines.find((line) => line.eol !== '')?.eol ?? '\n';
   const endsWithEol = doc.lines.length === 0 || doc.lines.at(-1)?.eol !== '';
-  const lines = doc.lines;
-  const head = lines.slice(0, from).map((line) => line.text + (line.eol || eol));
-  const middle = texts.map((text) => text + eol);
-  const tail = lines.slice(to).map((line) => line.text + (line.eol || eol));
-  let text = head.join('') + middle.join('') + tail.join('');
-  if (!endsWithEol && text.endsWith(eol)) text = text.slice(0, -eol.length);
-  return parseIni(text, doc.path);
+  const atEnd = to === doc.lines.length;
+  let blockText = texts.map((text) => text + eol).join('');
+  if (atEnd && !endsWithEol) blockText = blockText.slice(0, -eol.length);
+  const block = parseIni(blockText, doc.path);
+  const head = doc.lines.slice(0, from);
+  const last = head.at(-1);
+  if (last && last.eol === '') head[head.length - 1] = { ...last, eol };
+  const tail = doc.lines.slice(to);
+  const delta = block.lines.length - (to - from);
+  const shift = (line: IniLine, by: number): IniLine =>
+    line.kind === 'continuation' ? { ...line, owner: line.owner + by } : line;
+  const lines = [
+    ...head,
+    ...block.lines.map((line) => shift(line, from)),
+    ...tail.map((line) => shift(line, delta)),
+  ];
+  const final = lines.at(-1);
+  if (final && !endsWithEol && final.eol !== '') lines[lines.length - 1] = { ...final, eol: '' };
+  if (readModel(doc).defaults.size > 0 || continues(block, tail[0])) {
+    return { next: parseIni(lines.map((line) => line.text + line.eol).join(''), doc.path), block };
+  }
+  return { next: { path: doc.path, lines }, block };
 }
 
-function where(doc: IniDocument): string {
-  return doc.path ?? 'INI text';
-}
-
-function checkSectionName(doc: IniDocument, section: string): void {
-  const header = `[${section}]`;
-  if (
-    section === '' ||
-    section !== pyStrip(section) ||
-    section !== section.trim() ||
-    /[\r\n]/.test(section)
-  ) {
-    throw usageError(
-      `Cannot write section ${shownName(section)} to ${where(doc)}: a section name must be one line without surrounding spaces.`,
-    );
-  }
-  if (section === 'DEFAULT' || typeof sdkHeader(header) !== 'string') {
-    throw usageError(
-      `Cannot write section ${shownName(section)} to ${where(doc)}: the AWS CLI or the AWS SDK for JavaScript would not read it as a section.`,
-    );
-  }
-}
-
-function checkKey(doc: IniDocument, section: string, key: string, value: string | null): void {
-  if (!/^[a-z0-9_][a-z0-9_-]*$/.test(key)) {
-    throw usageError(
-      `Cannot write key ${shownName(key)} in [${section}] of ${where(doc)}: keys are written in lower case letters, digits, "_" and "-".`,
-    );
-  }
-  if (value === null) return;
-  // The value is a secret more often than not: name the key, never the value.
-  const problem =
-    value === ''
-      ? 'it is empty (the AWS SDK for JavaScript reads "key =" as the start of a nested block; remove the key instead)'
-      : value !== value.trim() || value !== pyStrip(value)
-        ? 'it starts or ends with white space'
-        : pySplitLines(value).length > 1
-          ? 'it has a line break'
-          : /(^|\s)[#;]/.test(value)
-            ? 'it has "#" or ";" after a space, which the AWS SDK for JavaScript reads as a comment'
-            : undefined;
-  if (problem) {
-    throw usageError(`Cannot write ${key} in [${section}] of ${where(doc)}: ${problem}.`);
-  }
-}
-
-/** The SDK splits lines on `\n` only: a lone `\r` (old Mac line ending) would join lines for it. */
-function checkLineEndings(doc: IniDocument): void {
-  const index = doc.lines.findIndex((line) => line.eol === '\r');
-  if (index >= 0) {
-    throw usageError(
-      `${where(doc)} line ${index + 1} ends with a lone carriage return (CR), which the AWS SDK for JavaScript does not read as a line break.`,
-      `Convert the file to LF or CRLF line endings, e.g. perl -pi -e 's/\\r(?!\\n)/\\n/g' ${doc.path ?? 'FILE'}`,
-    );
-  }
-}
-
-/**
- * The SDK must see the same section: its header read as that header, no line inside it read as
- * another header (an indented `[x]` continues a value for botocore), and the next header read as
- * a header (text after `]` makes the SDK read what follows as part of this section).
- */
-function checkSdkBoundaries(doc: IniDocument, section: string, header: number, end: number): void {
-  const expected = sdkHeader(`[${section}]`);
-  const problem = (index: number, what: string, fix: string): never => {
-    throw usageError(
-      `${where(doc)} line ${index + 1} ${what}: ${shownLine(doc.lines[index]?.text ?? '')}`,
-      fix,
-    );
-  };
-  if (sdkHeader(doc.lines[header]?.text ?? '') !== expected) {
-    problem(
-      header,
-      `is read as [${section}] by the AWS CLI but not by the AWS SDK for JavaScript`,
-      `Write the header as [${section}] on a line of its own (a comment may follow after " #").`,
-    );
-  }
-  for (let i = header + 1; i < end; i++) {
-    if (sdkHeader(doc.lines[i]?.text ?? '') !== undefined) {
-      problem(
-        i,
-        `is a section header to the AWS SDK for JavaScript but part of a value to the AWS CLI`,
-        'Unindent it or remove it.',
-      );
-    }
-  }
-  if (end < doc.lines.length && sdkHeader(doc.lines[end]?.text ?? '') === undefined) {
-    problem(
-      end,
-      `is not a section header to the AWS SDK for JavaScript, which would read the settings under it as part of [${section}]`,
-      'Remove the text after "]" (or start it with " #").',
-    );
-  }
-}
-
-/** Reads back what was written, as botocore and as the SDK: an edit that would not is refused or a bug. */
-function verify(doc: IniDocument, section: string, values: Record<string, string | null>): void {
-  const settings = getSection(doc, section) ?? {};
-  const sdk = sdkParse(renderIni(doc)).get(sdkHeader(`[${section}]`) ?? '');
-  for (const [key, value] of Object.entries(values)) {
-    const fromDefault = readModel(doc).defaults.get(key);
-    if (value === null && fromDefault && settings[key] !== undefined) {
-      const line = fromDefault.lines[0] ?? 0;
-      throw usageError(
-        `${where(doc)} line ${line + 1} sets ${key} in [DEFAULT], which the AWS CLI reads as part of every section, [${section}] too: ${shownLine(doc.lines[line]?.text ?? '')}`,
-        `Move ${key} out of [DEFAULT] into the sections that need it.`,
-      );
-    }
-    if (settings[key] !== (value ?? undefined)) {
-      throw new TempcredsError(
-        `tempcreds bug: ${key} in [${section}] of ${where(doc)} did not read back as written.`,
-        {
-          kind: 'failed',
-        },
-      );
-    }
-    const read = sdk?.get(key);
-    if ((read?.value ?? null) !== value && read) {
-      throw usageError(
-        `${where(doc)} line ${read.line + 1} is read as ${key} of [${section}] by the AWS SDK for JavaScript, but not by the AWS CLI: ${shownLine(doc.lines[read.line]?.text ?? '')}`,
-        'Unindent it or remove it: the two would use different settings.',
-      );
-    }
-    if (value !== null && !read) {
-      throw new TempcredsError(
-        `tempcreds bug: ${key} in [${section}] of ${where(doc)} would not be read by the AWS SDK for JavaScript.`,
-        { kind: 'failed' },
-      );
-    }
-  }
+/** True when botocore would read `next` (the line after the block) as a continuation of the block's last key. */
+function continues(block: IniDocument, next: IniLine | undefined): boolean {
+  if (!next) return false;
+  const lastKey = block.lines.findLast((line) => line.kind === 'key' || line.kind === 'section');
+  return lastKey?.kind === 'key' && pyIndent(next.text) > lastKey.indent;
 }

@@ -22,7 +22,9 @@ const PREFIXES = ['profile', 'sso-session', 'services'];
 
 /** The text of a line as the SDK looks at it: comment cut off, then trimmed. */
 function sdkTrim(line: string): string {
-  return (line.split(/(^|\s)[;#]/)[0] ?? '').trim();
+  // The comment expression only matters where there is a "#" or ";" (most lines have none).
+  const cut = line.includes('#') || line.includes(';') ? (line.split(/(^|\s)[;#]/)[0] ?? '') : line;
+  return cut.trim();
 }
 
 /**
@@ -40,35 +42,55 @@ export function sdkHeader(line: string): string | null | undefined {
   return PREFIXES.includes(prefix) ? `${prefix}.${rest}` : null;
 }
 
-/** A whole file as the SDK's `parseIni` reads it, with the line each key came from. */
-export function sdkParse(text: string): SdkSections {
+/**
+ * A whole file as the SDK's `parseIni` reads it, with the line each key came from; with `only`,
+ * the keys of those sections only (the rest of a large file is scanned for headers, not kept).
+ */
+export function sdkParse(text: string, only?: ReadonlySet<string>): SdkSections {
   const sections: SdkSections = new Map();
   let current: string | undefined;
   let sub: string | undefined;
-  text.split(/\r?\n/).forEach((line, index) => {
-    const header = sdkHeader(line);
+  let index = 0;
+  for (let start = 0; start <= text.length; index++) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    const line = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    start = end + 1;
+    const header = line.includes('[') ? sdkHeader(line) : undefined;
     if (header !== undefined) {
       sub = undefined;
       current = header ?? undefined;
-      return;
+      continue;
     }
-    if (current === undefined) return;
-    const trimmed = sdkTrim(line);
-    const at = trimmed.indexOf('=');
-    if (at <= 0) return;
-    const name = trimmed.slice(0, at).trim();
-    const value = trimmed.slice(at + 1).trim();
-    if (value === '') {
-      sub = name;
-      return;
-    }
-    if (sub !== undefined && line.trimStart() === line) sub = undefined;
-    // Like the SDK, a section exists once it has a key.
-    const keys = sections.get(current) ?? new Map<string, SdkKey>();
-    sections.set(current, keys);
-    keys.set(sub === undefined ? name : `${sub}.${name}`, { value, line: index });
-  });
+    if (current === undefined || (only && !only.has(current))) continue;
+    sub = readKey(sections, current, line, index, sub);
+  }
   return sections;
+}
+
+/**
+ * One line of a section the SDK reads (see {@link sdkParse}); returns the nested block that is
+ * open after it: `key =` with no value opens one, an unindented `key = value` closes it.
+ */
+function readKey(
+  sections: SdkSections,
+  current: string,
+  line: string,
+  index: number,
+  sub: string | undefined,
+): string | undefined {
+  const trimmed = sdkTrim(line);
+  const at = trimmed.indexOf('=');
+  if (at <= 0) return sub;
+  const name = trimmed.slice(0, at).trim();
+  const value = trimmed.slice(at + 1).trim();
+  if (value === '') return name;
+  const block = sub !== undefined && line.trimStart() === line ? undefined : sub;
+  // Like the SDK, a section exists once it has a key.
+  const keys = sections.get(current) ?? new Map<string, SdkKey>();
+  sections.set(current, keys);
+  keys.set(block === undefined ? name : `${block}.${name}`, { value, line: index });
+  return block;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { usageError } from '../errors.js';
+import { TempcredsError, usageError } from '../errors.js';
 import { readModel, renderIni, sectionKeys, sectionNames, type IniDocument } from './ini.js';
 import { setValues } from './iniEdit.js';
-import { sdkHeader, sdkParse, sdkProfile } from './jsSdkIni.js';
+import { sdkHeader, sdkParse, sdkProfile, type SdkKey } from './jsSdkIni.js';
 import { configSectionName } from './paths.js';
 import { isWritableProfileName } from './profileName.js';
 import { configSectionProfile } from './profiles.js';
@@ -134,7 +134,7 @@ export function planProfileWrite(
 function configSection(config: IniDocument, profile: string): string {
   const model = readModel(config);
   const sections = sectionNames(config).filter((section) => configSectionProfile(section) === profile);
-  const lineOf = (section: string) => model.sections.get(section)?.headers[0] ?? 0;
+  const lineOf = (section: string) => model.headers.get(section) ?? 0;
   const canonical = configSectionName(profile);
   if (sections.length > 1) {
     const [first = '', second = ''] = sections.slice(-2);
@@ -159,7 +159,7 @@ function configSection(config: IniDocument, profile: string): string {
 /** The keys a side's section sets itself, and those it gets from `[DEFAULT]`. */
 function keysOf(side: Side): { own: Set<string>; inherited: Set<string> } {
   const model = readModel(side.doc);
-  const own = new Set(model.sections.get(side.section)?.keys.keys());
+  const own = new Set(model.section(side.section)?.keys.keys());
   const all = sectionKeys(side.doc, side.section);
   return { own, inherited: new Set([...(all?.keys() ?? [])].filter((key) => !own.has(key))) };
 }
@@ -262,13 +262,23 @@ function checkSdkSees(
     const other = sides.find((s) => s !== side);
     // Nor may the SDK read a key written into one file from the other.
     const banned = new Set([...removedOrShadowing, ...valued(other?.values ?? {})]);
-    const mine = new Set(valued(side.values));
     const doc = result[side.file];
-    for (const [key, read] of sdkProfile(sdkParse(renderIni(doc)), profile, side.file) ?? []) {
-      if (!banned.has(key) || mine.has(key)) continue;
-      throw usageError(
+    const names = side.file === 'credentials' ? [profile] : [`profile.${profile}`, 'default'];
+    const keys = sdkProfile(sdkParse(renderIni(doc), new Set(names)), profile, side.file);
+    const misread = (read: SdkKey, key: string) =>
+      usageError(
         `${doc.path ?? 'INI text'} line ${read.line + 1} is read as ${key} of profile ${shownName(profile)} by the AWS SDK for JavaScript, but not by the AWS CLI: ${shownLine(doc.lines[read.line]?.text ?? '')}`,
         'Unindent it or remove it: the two would use different settings.',
+      );
+    for (const [key, read] of keys ?? []) {
+      const written = side.values[key];
+      if (typeof written === 'string' ? read.value !== written : banned.has(key)) throw misread(read, key);
+    }
+    const unread = valued(side.values).find((key) => !keys?.has(key));
+    if (unread !== undefined) {
+      throw new TempcredsError(
+        `tempcreds bug: ${unread} of profile ${shownName(profile)} in ${doc.path ?? 'INI text'} would not be read by the AWS SDK for JavaScript.`,
+        { kind: 'failed' },
       );
     }
   }

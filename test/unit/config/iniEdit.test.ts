@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getSection, parseIni, renderIni } from '../../../src/config/ini.js';
 import { removeSection, setValues } from '../../../src/config/iniEdit.js';
+import { TempcredsError } from '../../../src/errors.js';
 import { REALISTIC_CONFIG, REALISTIC_CREDENTIALS, changed, lines, usageErrorOf } from './fixtures.js';
 
 type Values = Record<string, string | null>;
@@ -200,6 +201,45 @@ describe('setValues: removing a key (null)', () => {
     expect(edit(text, 'p', { aws_access_key_id: 'B', aws_session_token: null, region: 'r' })).toBe(
       lines('\n', '[p]', 'aws_access_key_id = B', 'region = r'),
     );
+  });
+});
+
+describe('setValues: the document it returns', () => {
+  it('is the one its text parses to (only the edited section is parsed again), for 400 edits', () => {
+    let seed = 3;
+    const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), (seed >>> 8) % n);
+    const texts = [
+      REALISTIC_CONFIG,
+      REALISTIC_CREDENTIALS,
+      REALISTIC_CONFIG.replaceAll('\n', '\r\n'),
+      REALISTIC_CONFIG.trimEnd(),
+    ];
+    const sections = [
+      'default',
+      'profile sts_user',
+      'profile tabbed',
+      'sso-session corp',
+      'sts_user',
+      'new one',
+    ];
+    const keys = ['region', 'output', 's3', 'aws_access_key_id', 'cli_timestamp_format', 'fresh'];
+    let edited = 0;
+    for (let i = 0; i < 400; i++) {
+      const text = texts[next(texts.length)] ?? '';
+      const values = Object.fromEntries(
+        keys.filter(() => next(3) === 0).map((key) => [key, next(3) === 0 ? null : `v${i}`]),
+      );
+      let result;
+      try {
+        result = setValues(parseIni(text, '/f'), sections[next(sections.length)] ?? 'x', values);
+      } catch (err) {
+        if (err instanceof TempcredsError && err.kind === 'usage') continue;
+        throw err;
+      }
+      expect(result.lines).toEqual(parseIni(renderIni(result), '/f').lines);
+      edited++;
+    }
+    expect(edited).toBeGreaterThan(300);
   });
 });
 

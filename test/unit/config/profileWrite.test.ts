@@ -280,6 +280,16 @@ describe('planProfileWrite: which section', () => {
     );
   });
 
+  it('refuses when another section the SDK reads as the same profile would override what is written', () => {
+    // [profile.p] is no profile to botocore; the SDK merges it into profile p, after [profile p].
+    const err = usageErrorOf(() =>
+      plan(lines('\n', '[profile p]', 'region = a', '[profile.p]', 'region = b'), '', SESSION),
+    );
+    expect(err.message).toMatch(
+      /^\/config line 4 is read as region of profile "p" by the AWS SDK for JavaScript, but not by the AWS CLI/,
+    );
+  });
+
   it('does not write [ p ] of the credentials file, which is the profile " p "', () => {
     const result = plan('', lines('\n', '[ p ]', 'aws_access_key_id = X'), SESSION);
     expect(result.credentials).toBe(
