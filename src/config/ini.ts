@@ -1,6 +1,27 @@
 import { usageError } from '../errors.js';
-import { pyIndent, pyRstrip, pySplitLines, pyStrip } from './pyText.js';
+import {
+  DEFAULT_SECTION,
+  models,
+  nestedPairs,
+  newModel,
+  readModel,
+  type RawKey,
+  type RawSection,
+} from './iniModel.js';
+import { pyIndent, pyRstrip, pyStrip } from './pyText.js';
 import { shownLine } from './shown.js';
+
+export {
+  DEFAULT_SECTION,
+  flatten,
+  getSection,
+  nestedPairs,
+  readModel,
+  sectionKeys,
+  sectionNames,
+  type RawKey,
+  type RawSection,
+} from './iniModel.js';
 
 /**
  * One line of an INI file, exactly as written, with what botocore understood of it.
@@ -28,9 +49,6 @@ export interface IniDocument {
   readonly lines: readonly IniLine[];
 }
 
-/** configparser's section whose keys apply to every other section of the same file. */
-export const DEFAULT_SECTION = 'DEFAULT';
-
 const FIX = 'Fix or remove that line; tempcreds never rewrites a file it cannot read.';
 
 interface ParseState {
@@ -50,6 +68,10 @@ interface ParseState {
   defaultKeys: Map<string, number>;
   /** True once a value starts on the next line: only then are nested values checked. */
   nested: boolean;
+  /** The line being read (its text, 0-based index, and text stripped): named in errors. */
+  text: string;
+  index: number;
+  trimmed: string;
 }
 
 /**
@@ -83,6 +105,9 @@ export function parseIni(text: string, path?: string): IniDocument {
     keys: new Map(),
     defaultKeys: new Map(),
     nested: false,
+    text: '',
+    index: 0,
+    trimmed: '',
   };
   const eols = /\r\n|\n|\r/g;
   let start = 0;
@@ -94,19 +119,18 @@ export function parseIni(text: string, path?: string): IniDocument {
     start = end + match[0].length;
   }
   const doc = { path, lines };
-  models.set(doc, model(doc, state.sections, state.defaultHeaders));
+  models.set(doc, newModel(doc, state.sections, state.defaultHeaders));
   if (state.nested) checkNested(doc, failAtLine(where, lines));
   texts.set(doc, text);
   return doc;
 }
 
-function failure(state: ParseState, index: number, line: string, problem: string, fix = FIX): never {
-  throw usageError(`${state.where} line ${index + 1} ${problem}: ${shownLine(line)}`, fix);
+function failure(state: ParseState, problem: string, fix = FIX): never {
+  throw usageError(`${state.where} line ${state.index + 1} ${problem}: ${shownLine(state.text)}`, fix);
 }
 
 /** One step of configparser's `_read` loop: the line, as configparser takes it. */
 function classify(text: string, eol: string, lines: readonly IniLine[], state: ParseState): IniLine {
-  const index = lines.length;
   const trimmed = pyStrip(text);
   if (trimmed === '') return { text, eol, kind: 'blank' };
   const first = trimmed.charCodeAt(0);
@@ -119,59 +143,53 @@ function classify(text: string, eol: string, lines: readonly IniLine[], state: P
   }
   state.indentLevel = indent;
   state.owner = undefined;
+  state.text = text;
+  state.index = lines.length;
+  state.trimmed = trimmed;
   const name = headerName(trimmed);
-  if (name !== undefined) {
-    const seen = state.sections.get(name);
-    if (seen !== undefined) {
-      failure(
-        state,
-        index,
-        text,
-        `repeats the section [${name}] of line ${seen + 1}`,
-        `Merge the two [${name}] sections into one: the AWS CLI refuses a file that repeats a section.`,
-      );
-    }
-    if (name === DEFAULT_SECTION) state.defaultHeaders.push(index);
-    else state.sections.set(name, index);
-    state.section = name;
-    state.keys = name === DEFAULT_SECTION ? state.defaultKeys : new Map();
-    return { text, eol, kind: 'section', name };
-  }
-  const delimiter = trimmed.search(/[=:]/);
-  if (state.section === undefined) {
+  return name === undefined ? keyLine(eol, indent, state) : header(eol, name, state);
+}
+
+function header(eol: string, name: string, state: ParseState): IniLine {
+  const seen = state.sections.get(name);
+  if (seen !== undefined) {
     failure(
       state,
-      index,
-      text,
-      delimiter > 0
-        ? 'is a setting before the first "[section]" header'
-        : 'is not "key = value" or "[section]"',
+      `repeats the section [${name}] of line ${seen + 1}`,
+      `Merge the two [${name}] sections into one: the AWS CLI refuses a file that repeats a section.`,
     );
+  }
+  if (name === DEFAULT_SECTION) state.defaultHeaders.push(state.index);
+  else state.sections.set(name, state.index);
+  state.section = name;
+  state.keys = name === DEFAULT_SECTION ? state.defaultKeys : new Map();
+  return { text: state.text, eol, kind: 'section', name };
+}
+
+function keyLine(eol: string, indent: number, state: ParseState): IniLine {
+  const { trimmed } = state;
+  const delimiter = trimmed.search(/[=:]/);
+  const garbage = 'is not "key = value" or "[section]"';
+  if (state.section === undefined) {
+    failure(state, delimiter > 0 ? 'is a setting before the first "[section]" header' : garbage);
   }
   if (delimiter < 0) {
-    failure(
-      state,
-      index,
-      text,
-      first === 0x5b ? 'is not a complete "[section]" header' : 'is not "key = value" or "[section]"',
-    );
+    failure(state, trimmed.startsWith('[') ? 'is not a complete "[section]" header' : garbage);
   }
   const key = pyRstrip(trimmed.slice(0, delimiter));
-  if (key === '') failure(state, index, text, 'is not "key = value" or "[section]"');
+  if (key === '') failure(state, garbage);
   const id = key.toLowerCase();
   const seen = state.keys.get(id);
   if (seen !== undefined) {
     failure(
       state,
-      index,
-      text,
       `sets ${JSON.stringify(key)} again (line ${seen + 1}; keys ignore case)`,
       'Keep one of the two lines: the AWS CLI refuses a file that sets a key twice in one section.',
     );
   }
-  state.keys.set(id, index);
-  state.owner = index;
-  return { text, eol, kind: 'key', key, value: pyStrip(trimmed.slice(delimiter + 1)), indent };
+  state.keys.set(id, state.index);
+  state.owner = state.index;
+  return { text: state.text, eol, kind: 'key', key, value: pyStrip(trimmed.slice(delimiter + 1)), indent };
 }
 
 function failAtLine(where: string, lines: readonly IniLine[]) {
@@ -204,17 +222,6 @@ function checkNested(doc: IniDocument, failAt: (index: number, problem: string) 
   }
 }
 
-/** The `[key, value]` pairs of one nested line (Python's splitlines may split it further); `undefined` for a piece without `=`. */
-export function nestedPairs(value: string): Array<[string, string] | undefined> {
-  return pySplitLines(value)
-    .map(pyStrip)
-    .filter((piece) => piece !== '')
-    .map((piece) => {
-      const at = piece.indexOf('=');
-      return at < 0 ? undefined : [pyStrip(piece.slice(0, at)), pyStrip(piece.slice(at + 1))];
-    });
-}
-
 const texts = new WeakMap<IniDocument, string>();
 
 /** The text of a document: `renderIni(parseIni(x)) === x` for every `x` that parses. */
@@ -225,162 +232,6 @@ export function renderIni(doc: IniDocument): string {
   for (const line of doc.lines) text += line.text + line.eol;
   texts.set(doc, text);
   return text;
-}
-
-/** One key of one section as botocore stores it before reading values. */
-export interface RawKey {
-  /** Lower-cased, as botocore's `optionxform` does. */
-  name: string;
-  /** Its line and its continuation lines, in order. */
-  lines: number[];
-  /** The value: continuation values joined by `\n` (blank lines inside count), trailing space stripped. */
-  value: string;
-  /** True for a value that starts on the next line: botocore reads it as nested settings. */
-  nested: boolean;
-}
-
-/** A section: its header line(s) and its keys in file order (read when first asked for). */
-export interface RawSection {
-  name: string;
-  /** The header line; `[DEFAULT]` may have several. */
-  headers: number[];
-  readonly keys: Map<string, RawKey>;
-}
-
-interface ReadModel {
-  /** The header line of each section but `[DEFAULT]`, in file order. */
-  headers: Map<string, number>;
-  /** A section and its keys (read when first asked for), or `undefined`. */
-  section(name: string): RawSection | undefined;
-  /** The keys of `[DEFAULT]`, all its occurrences together. */
-  readonly defaults: Map<string, RawKey>;
-}
-
-const models = new WeakMap<IniDocument, ReadModel>();
-
-/**
- * The sections of a document (cached per document, which is immutable; the parser leaves it
- * ready). A section's keys are read when first asked for, so that editing one profile of a file
- * with thousands reads one section, not all.
- * @internal for the config module; not part of the library API.
- */
-export function readModel(doc: IniDocument): ReadModel {
-  const cached = models.get(doc);
-  if (cached) return cached;
-  const headers = new Map<string, number>();
-  const defaultHeaders: number[] = [];
-  doc.lines.forEach((line, i) => {
-    if (line.kind !== 'section') return;
-    if (line.name === DEFAULT_SECTION) defaultHeaders.push(i);
-    else headers.set(line.name, i);
-  });
-  const made = model(doc, headers, defaultHeaders);
-  models.set(doc, made);
-  return made;
-}
-
-function model(doc: IniDocument, headers: Map<string, number>, defaultHeaders: number[]): ReadModel {
-  const made = new Map<string, RawSection>();
-  const section = (name: string, at: number[]): RawSection => {
-    let keys: Map<string, RawKey> | undefined;
-    return {
-      name,
-      headers: at,
-      get keys() {
-        return (keys ??= readKeys(doc, at));
-      },
-    };
-  };
-  const defaults = section(DEFAULT_SECTION, defaultHeaders);
-  return {
-    headers,
-    section(name) {
-      const header = headers.get(name);
-      if (header === undefined) return undefined;
-      const cached = made.get(name) ?? section(name, [header]);
-      made.set(name, cached);
-      return cached;
-    },
-    get defaults() {
-      return defaults.keys;
-    },
-  };
-}
-
-/** The keys in line ranges of a document, as configparser stores them. */
-function readKeys(doc: IniDocument, headers: number[]): Map<string, RawKey> {
-  const keys = new Map<string, RawKey>();
-  let key: RawKey | undefined;
-  // Blank lines count inside a value only when a continuation line follows them.
-  let parts: string[] | undefined;
-  let blanks = 0;
-  const finish = () => {
-    if (key && parts) {
-      key.value = pyRstrip(parts.join('\n'));
-      key.nested = key.value.startsWith('\n');
-    }
-    key = undefined;
-    parts = undefined;
-    blanks = 0;
-  };
-  for (const header of headers) {
-    finish();
-    for (let i = header + 1; i < doc.lines.length; i++) {
-      const line = doc.lines[i] as IniLine;
-      if (line.kind === 'section') break;
-      if (line.kind === 'key') {
-        finish();
-        key = { name: line.key.toLowerCase(), lines: [i], value: line.value, nested: false };
-        keys.set(key.name, key);
-      } else if (key && line.kind === 'continuation') {
-        parts ??= [key.value];
-        for (; blanks > 0; blanks--) parts.push('');
-        parts.push(line.value);
-        key.lines.push(i);
-      } else if (key && line.kind === 'blank') {
-        blanks++;
-      }
-    }
-  }
-  finish();
-  return keys;
-}
-
-/** Section names in file order, `[DEFAULT]` left out (configparser's `sections()`). */
-export function sectionNames(doc: IniDocument): string[] {
-  return [...readModel(doc).headers.keys()];
-}
-
-/**
- * The keys of a section as botocore reads them, `[DEFAULT]`'s first and the section's own
- * winning, or `undefined` when there is no such section.
- */
-export function sectionKeys(doc: IniDocument, name: string): Map<string, RawKey> | undefined {
-  const model = readModel(doc);
-  const section = model.section(name);
-  return section && new Map([...model.defaults, ...section.keys]);
-}
-
-/**
- * The settings of a section as botocore reads them, or `undefined` when there is no such
- * section. `[DEFAULT]` keys come first, the section's own win. Keys are lower-cased. A nested
- * block (`s3 =` then indented `max_concurrent_requests = 10`) is flattened to
- * `s3.max_concurrent_requests`, the name `aws configure get` uses; the inner keys keep their
- * case, as in botocore. Any other continued value is joined with `\n`.
- */
-export function getSection(doc: IniDocument, name: string): Record<string, string> | undefined {
-  const keys = sectionKeys(doc, name);
-  return keys && flatten(keys.values());
-}
-
-/** Keys as flat settings: a nested value becomes `key.sub` entries. */
-export function flatten(keys: Iterable<Pick<RawKey, 'name' | 'value' | 'nested'>>): Record<string, string> {
-  const settings: Record<string, string> = {};
-  for (const key of keys) {
-    if (!key.nested) settings[key.name] = key.value;
-    else for (const pair of nestedPairs(key.value)) if (pair) settings[`${key.name}.${pair[0]}`] = pair[1];
-  }
-  return settings;
 }
 
 /**
