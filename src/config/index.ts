@@ -14,7 +14,16 @@ export {
 export { setValues, removeSection } from './iniEdit.js';
 export { sdkParse, sdkProfile, type SdkKey, type SdkSections } from './jsSdkIni.js';
 export { readIniFile } from './read.js';
-export { readProfile, listProfiles, configProfiles, configSectionProfile, type Profile } from './profiles.js';
+export {
+  readProfile,
+  listProfiles,
+  profileOf,
+  profileNames,
+  configProfiles,
+  configSectionProfile,
+  configSsoSessions,
+  type Profile,
+} from './profiles.js';
 export { validateProfileName, isWritableProfileName } from './profileName.js';
 export {
   planProfileWrite,
