@@ -13,6 +13,11 @@ export { regionFrom };
 /** In the order botocore tries them: a role first, then keys, then a process. */
 const PROFILE_KINDS: readonly ProfileKind[] = [roleProfile, staticKeysProfile, processProfile];
 
+/** The kind of profile that resolves these settings: the first that claims them, or undefined. */
+export function kindOf(settings: Record<string, string>): ProfileKind | undefined {
+  return PROFILE_KINDS.find((k) => k.claims(settings));
+}
+
 /** Resolves the credentials a command signs with, as the AWS CLI would for the same flags and files. */
 export async function resolveSource(init: SourceInit): Promise<Source> {
   const env = init.env;
@@ -37,7 +42,7 @@ async function fromProfile(name: string, init: SourceInit, visited: string[]): P
     );
   }
   const settings = profile.settings;
-  const kind = PROFILE_KINDS.find((k) => k.claims(settings));
+  const kind = kindOf(settings);
   if (!kind) throw noCredentials(name, settings);
   return kind.resolve({
     name,

@@ -12,6 +12,7 @@ import { registerRotateKey } from './rotateKey.js';
 import { registerTeardown } from './teardown.js';
 import { registerDoctor } from './doctor.js';
 import { registerProfiles } from './profiles.js';
+import { registerConsole } from './console.js';
 
 /** Every command of the CLI, in the order `--help` lists them. */
 export const COMMANDS: RegisterCommand[] = [
@@ -27,5 +28,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerRotateKey,
   registerTeardown,
   registerDoctor,
+  registerConsole,
   registerProfiles,
 ];
