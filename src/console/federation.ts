@@ -97,7 +97,7 @@ function reason(err: unknown): string {
 /** An error page as one short line: tags out, space collapsed, long key-like runs masked. */
 function shortText(body: string): string {
   const text = body
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<(head|script|style)\b[\s\S]*?<\/\1>/gi, ' ')
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
