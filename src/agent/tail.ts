@@ -40,6 +40,8 @@ export interface TailOptions {
   readBytes?: number;
   /** A rotated file is let go once read to its end and quiet for this long (default 2 s). */
   rotateWaitMs?: number;
+  /** A file read to its end that has not grown for this long is closed until it grows (default 5 min). */
+  idleCloseMs?: number;
   /** Globs are expanded again at most this often (default 1 s). */
   discoverEveryMs?: number;
   now?: () => number;
@@ -120,11 +122,17 @@ export class FlowTailer {
     for (const path of globFiles(this.o.flow.files)) {
       const found = statPath(path);
       if (!found) continue;
-      const t = this.tracked.get(identityKey(found.id));
+      const key = identityKey(found.id);
+      const t = this.tracked.get(key);
       if (t) {
         if (t.path !== path || t.state !== 'active')
           Object.assign(t, { path, state: 'active', rotatedAtMs: undefined });
-      } else this.adopt(path, found.id, 'active');
+        continue;
+      }
+      // A file read to its end and let go stays closed until it grows (rotated files a glob matches).
+      const saved = this.saved.get(key);
+      if (saved?.state === 'done' && found.size === saved.offset) continue;
+      this.adopt(path, found.id, 'active');
     }
     if (!this.started) {
       this.started = true;
@@ -201,8 +209,10 @@ export class FlowTailer {
     const { size } = statFd(fd);
     const saved = this.saved.get(key);
     let offset: number;
+    const copyOf = saved ? undefined : this.copyOf(fd, key, path);
     if (fromOffset !== undefined) offset = fromOffset;
     else if (saved && sameStart(fd, saved)) offset = saved.offset;
+    else if (copyOf && size >= copyOf.offset) offset = copyOf.offset;
     else {
       // Same inode, other first bytes: truncated and written again while the agent was away, or a new file.
       if (saved && saved.state !== 'done') {
@@ -228,6 +238,27 @@ export class FlowTailer {
     this.tracked.set(key, t);
     this.checkpoint(t);
     this.emit({ type: 'file.followed', path, offset });
+  }
+
+  /**
+   * The checkpoint this new file is a copy of (copytruncate's copy, which a glob like `app.log*`
+   * matches): one beside it with the same first bytes, whose own file no longer starts with them.
+   */
+  private copyOf(fd: number, key: string, path: string): FileCheckpoint | undefined {
+    const mine = fingerprint(fd);
+    for (const [k, c] of this.saved) {
+      if (k === key || c.fpLen !== mine.fpLen || c.fp !== mine.fp || dirname(c.path) !== dirname(path))
+        continue;
+      const t = this.tracked.get(k);
+      if (t ? !sameStart(t.fd, c) : !this.stillStartsAs(c)) return c;
+    }
+    return undefined;
+  }
+
+  /** True when the file of a checkpoint is still where it was seen and starts as it did. */
+  private stillStartsAs(c: FileCheckpoint): boolean {
+    const found = statPath(c.path);
+    return found !== undefined && identityKey(found.id) === identityKey(c) && this.startsAs(c.path, c);
   }
 
   /** Just after the file's last newline: `startAt: end` never starts inside a line. */
@@ -272,7 +303,8 @@ export class FlowTailer {
     const read = this.readNew(t, st.size, now);
     if (t.fpLen < FINGERPRINT_BYTES && t.lastSize > t.fpLen) Object.assign(t, fingerprint(t.fd));
     if (t.state === 'active') this.checkRotation(t, st.linked, now);
-    else if (this.rotatedAndQuiet(t, now)) this.release(t, st.linked, now);
+    if (t.state === 'rotated' ? this.rotatedAndQuiet(t, now) : this.idle(t, now))
+      this.release(t, st.linked, now);
     return read;
   }
 
@@ -325,14 +357,19 @@ export class FlowTailer {
     this.emit({ type: 'file.rotated', path: t.path, how: linked ? 'renamed' : 'deleted' });
   }
 
+  /** Read to its end and quiet for `idleCloseMs`: closed until it grows (no descriptor held per old file). */
+  private idle(t: Tracked, now: number): boolean {
+    return t.offset >= t.lastSize && now - t.lastGrowthMs >= (this.o.idleCloseMs ?? 5 * 60_000);
+  }
+
   private rotatedAndQuiet(t: Tracked, now: number): boolean {
     const wait = this.o.rotateWaitMs ?? 2000;
     return now - t.lastGrowthMs >= wait && now - (t.rotatedAtMs ?? now) >= wait;
   }
 
-  /** A rotated file, read to its end (an incomplete last line included) and quiet: let go. */
+  /** A rotated file, read to its end (an incomplete last line included) and quiet, or an idle one: let go. */
   private release(t: Tracked, linked: boolean, now: number): void {
-    this.readNew(t, t.lastSize, now, true);
+    if (t.state === 'rotated') this.readNew(t, t.lastSize, now, true);
     if (t.offset < t.lastSize) return; // paused, or still more to read
     closeSync(t.fd);
     this.tracked.delete(identityKey(t));
