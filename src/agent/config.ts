@@ -55,6 +55,8 @@ export interface AgentConfig {
   stateDir: string;
   pollIntervalMs: number;
   drainTimeoutMs: number;
+  /** A flow whose stream AWS refuses waits this long before trying again. */
+  refusalRetryMs: number;
   flows: FlowConfig[];
   syncs: SyncConfig[];
   spool: { maxBytes: number };
@@ -65,6 +67,7 @@ export interface AgentConfig {
 export const DEFAULT_SPOOL_MAX_BYTES = 1024 ** 3;
 export const DEFAULT_POLL_INTERVAL_MS = 250;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+export const DEFAULT_REFUSAL_RETRY_MS = 60_000;
 export const DEFAULT_FLOW_FLUSH_INTERVAL_MS = 1000;
 export const DEFAULT_MULTILINE_MAX_WAIT_MS = 1000;
 export const DEFAULT_FLOW_CONCURRENCY = 4;

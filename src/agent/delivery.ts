@@ -87,9 +87,11 @@ export function engineDelivery(client: FirehoseClient, tuning: EngineTuning = {}
         yield r.data;
       }
     }
+    // A refusal ends the batches too: the workers waiting for one must not wait for the input.
+    const refused = new AbortController();
     const batches = batchRecords(data(), tuning.limits, {
       flushIntervalMs: o.flushIntervalMs,
-      signal: o.stopSignal,
+      signal: AbortSignal.any([o.stopSignal, refused.signal]),
     })[Symbol.asyncIterator]();
     let fatal: { err: unknown } | undefined;
     const worker = async () => {
@@ -104,6 +106,7 @@ export function engineDelivery(client: FirehoseClient, tuning: EngineTuning = {}
           continue;
         }
         fatal ??= await sendBatch(client, batch, refs, o, tuning);
+        if (fatal) refused.abort();
       }
     };
     try {

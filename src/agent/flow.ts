@@ -14,8 +14,8 @@ export interface FlowDeps {
   pollIntervalMs: number;
   /** How long a flow whose stream AWS refuses waits before trying again. */
   refusalRetryMs: number;
-  /** True while the spool holds `maxBytes` or more: reading pauses. */
-  spoolFull: () => boolean;
+  /** Bytes the spool takes before it is full (0 while full: reading pauses). */
+  spoolRoom: () => number;
   onEvent: (event: AgentEvent) => void;
   now?: () => number;
   /** For tests: smaller reads and records than Firehose's. */
@@ -34,7 +34,7 @@ export interface FlowState {
 
 /** Records sent again wait this long at first, doubling while they keep failing. */
 const REQUEUE_BASE_MS = 500;
-const REQUEUE_CAP_MS = 30_000;
+const REQUEUE_CAP_MS = 10_000;
 /** Records taken from the spool per read. */
 const PUMP_ROWS = 500;
 
@@ -71,7 +71,7 @@ export class Flow {
       spool: deps.spool,
       firstStart,
       deadLetterDir: deadLetterDir(deps.stateDir, config.name),
-      paused: deps.spoolFull,
+      room: deps.spoolRoom,
       maxRecordBytes: deps.maxRecordBytes,
       onEvent: (e) => deps.onEvent({ ...e, flow: config.name }),
     });

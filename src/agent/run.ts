@@ -27,14 +27,11 @@ export interface RunAgentOptions {
   stopSignal: AbortSignal;
   /** Registers what SIGHUP does: reload the config. */
   onReload: (reload: () => void) => void;
-  /** Tests: a slower or faster schedule after a refusal of a stream (default 60 s), smaller records. */
-  refusalRetryMs?: number;
+  /** Tests: the engine's attempts and backoff, smaller records. */
   engine?: EngineTuning;
   maxRecordBytes?: number;
 }
 
-/** How long a flow waits after AWS refused its stream (deleted, AccessDenied) before trying again. */
-const REFUSAL_RETRY_MS = 60_000;
 /** A flow that has records but had none accepted for this long is reported unhealthy. */
 const STALLED_MS = 60_000;
 
@@ -158,18 +155,22 @@ class Supervisor {
     }
   }
 
-  /** True while the spool holds `maxBytes` or more; says so once when it fills and once when it has room again. */
-  private spoolFull = (): boolean => {
+  /**
+   * Bytes the spool takes before it holds `maxBytes`: 0 once it is full, until it is down to 90%
+   * (says so once when it fills and once when reading resumes).
+   */
+  private spoolRoom = (): number => {
     const bytes = this.spool.bytes;
     const maxBytes = this.config.spool.maxBytes;
-    const full = this.full ? bytes >= maxBytes * 0.9 : bytes >= maxBytes;
+    const full = bytes > 0 && (this.full ? bytes >= maxBytes * 0.9 : bytes >= maxBytes);
     if (full !== this.full) {
       this.full = full;
       this.options.onEvent(
         full ? { type: 'spool.full', bytes, maxBytes } : { type: 'spool.resumed', bytes, maxBytes },
       );
     }
-    return full;
+    if (full) return 0;
+    return maxBytes - bytes;
   };
 
   private startFlow(config: FlowConfig): void {
@@ -178,8 +179,8 @@ class Supervisor {
       deliver: this.deliver!,
       stateDir: this.config.stateDir,
       pollIntervalMs: this.config.pollIntervalMs,
-      refusalRetryMs: this.options.refusalRetryMs ?? REFUSAL_RETRY_MS,
-      spoolFull: this.spoolFull,
+      refusalRetryMs: this.config.refusalRetryMs,
+      spoolRoom: this.spoolRoom,
       onEvent: this.options.onEvent,
       maxRecordBytes: this.options.maxRecordBytes,
     });

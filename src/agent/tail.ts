@@ -12,7 +12,7 @@ import {
   statPath,
   type FileIdentity,
 } from './fileId.js';
-import { cutRecords } from './records.js';
+import { cutRecords, type CutResult } from './records.js';
 import type { FileCheckpoint, FlowCounter, Spool } from './spool.js';
 
 /** What the tailer tells about the files it follows (the supervisor logs them). */
@@ -32,8 +32,8 @@ export interface TailOptions {
   firstStart: boolean;
   deadLetterDir: string;
   onEvent: (event: TailEvent) => void;
-  /** Reading pauses while this says so (the spool is full). */
-  paused: () => boolean;
+  /** Bytes the spool takes before it is full: reading pauses at 0, and a read takes at most this much (4 KiB at least, all it can when the spool is empty). */
+  room: () => number;
   /** Firehose's 1,000 KiB unless a test says otherwise. */
   maxRecordBytes?: number;
   /** Bytes per read (default 2 MiB: more than one record). */
@@ -56,6 +56,8 @@ interface Tracked extends FileCheckpoint {
 }
 
 const MAX_RECORD_BYTES = 1000 * 1024;
+/** The smallest read while the spool is nearly full (it may go over `maxBytes` by this much). */
+const MIN_READ_BYTES = 4096;
 
 /**
  * Follows the files of one flow: every file matching its globs (also files that appear later),
@@ -382,64 +384,79 @@ export class FlowTailer {
     this.emit({ type: 'file.released', path: t.path });
   }
 
-  /** Reads from the checkpoint to `size` (or as far as a budget allows), spooling each read's records with the new checkpoint. */
+  /** Reads `want` bytes at the checkpoint and cuts them into records. */
+  private cut(t: Tracked, want: number, now: number, final: boolean, size: number) {
+    const n = readSync(t.fd, this.buf, 0, want, t.offset);
+    const result = cutRecords(this.buf.subarray(0, n), {
+      format: this.o.flow.format,
+      appendNewline: this.o.flow.appendNewline,
+      maxRecordBytes: this.o.maxRecordBytes ?? MAX_RECORD_BYTES,
+      oversize: this.o.flow.oversize,
+      quietMs: now - t.lastGrowthMs,
+      bufferFull: n === this.buf.length,
+      final: final && t.offset + n >= size,
+    });
+    return { n, result };
+  }
+
+  /** Reads from the checkpoint to `size` (or as far as a budget and the spool's room allow), spooling each read's records with the new checkpoint. */
   private readNew(t: Tracked, size: number, now: number, final = false): number {
-    const maxRecordBytes = this.o.maxRecordBytes ?? MAX_RECORD_BYTES;
-    const flow = this.o.flow;
     let total = 0;
-    while (t.offset < size && total < 8 * this.buf.length && !this.o.paused()) {
-      const n = readSync(t.fd, this.buf, 0, Math.min(this.buf.length, size - t.offset), t.offset);
+    while (t.offset < size && total < 8 * this.buf.length) {
+      const room = this.o.room();
+      if (room <= 0) break;
+      // Near a full spool, small reads; but an empty spool takes a whole read when a small one
+      // held no complete record, so that a record larger than the room cannot stop the flow.
+      const possible = Math.min(this.buf.length, size - t.offset);
+      let read = this.cut(t, Math.min(possible, Math.max(room, MIN_READ_BYTES)), now, final, size);
+      if (read.result.consumed === 0 && read.n < possible && this.o.spool.bytes === 0) {
+        read = this.cut(t, possible, now, final, size);
+      }
+      const { n, result } = read;
       if (n === 0) break;
-      const chunk = this.buf.subarray(0, n);
-      const cut = cutRecords(chunk, {
-        format: flow.format,
-        appendNewline: flow.appendNewline,
-        maxRecordBytes,
-        oversize: flow.oversize,
-        quietMs: now - t.lastGrowthMs,
-        bufferFull: n === this.buf.length,
-        final: final && t.offset + n >= size,
-      });
-      const place: DeadLetterPlace = { dir: this.o.deadLetterDir, dev: t.dev, ino: t.ino };
-      for (const d of cut.deadLetters) {
-        const file = writeDeadLetter(place, t.offset + d.offset, d.data);
-        this.emit({
-          type: 'record.deadLettered',
-          path: t.path,
-          offset: t.offset + d.offset,
-          file,
-          bytes: d.data.length,
-        });
-      }
-      let consumed = cut.consumed;
-      let read = cut.read;
-      let deadLettered = cut.deadLetters.length;
-      if (cut.longLineAt !== undefined) {
-        const long = streamLongLine(
-          place,
-          t.fd,
-          t.offset + cut.longLineAt,
-          Buffer.allocUnsafe(this.buf.length),
-        );
-        if (long) {
-          consumed = cut.longLineAt + long.consumed;
-          read += 1;
-          deadLettered += 1;
-          this.emit({
-            type: 'record.deadLettered',
-            path: t.path,
-            offset: t.offset + cut.longLineAt,
-            file: long.path,
-            bytes: long.consumed,
-          });
-        }
-      }
-      if (consumed === 0) break;
-      t.offset += consumed;
-      total += consumed;
-      this.checkpoint(t, { read, spooled: cut.records.length, deadLettered }, cut.records);
-      if (consumed < n && cut.longLineAt === undefined) break; // an incomplete record waits for its end
+      const counts = this.deadLetters(t, result);
+      if (counts.consumed === 0) break;
+      t.offset += counts.consumed;
+      total += counts.consumed;
+      this.checkpoint(
+        t,
+        { read: counts.read, spooled: result.records.length, deadLettered: counts.deadLettered },
+        result.records,
+      );
+      if (counts.consumed < n && result.longLineAt === undefined) break; // an incomplete record waits for its end
     }
     return total;
+  }
+
+  /** Writes a read's dead letters (and streams a line longer than a read to its own); what the read then used up. */
+  private deadLetters(t: Tracked, cut: CutResult): { consumed: number; read: number; deadLettered: number } {
+    const place: DeadLetterPlace = { dir: this.o.deadLetterDir, dev: t.dev, ino: t.ino };
+    for (const d of cut.deadLetters) {
+      const file = writeDeadLetter(place, t.offset + d.offset, d.data);
+      this.emit({
+        type: 'record.deadLettered',
+        path: t.path,
+        offset: t.offset + d.offset,
+        file,
+        bytes: d.data.length,
+      });
+    }
+    const counts = { consumed: cut.consumed, read: cut.read, deadLettered: cut.deadLetters.length };
+    if (cut.longLineAt === undefined) return counts;
+    const at = t.offset + cut.longLineAt;
+    const long = streamLongLine(place, t.fd, at, Buffer.allocUnsafe(this.buf.length));
+    if (!long) return counts;
+    this.emit({
+      type: 'record.deadLettered',
+      path: t.path,
+      offset: at,
+      file: long.path,
+      bytes: long.consumed,
+    });
+    return {
+      consumed: cut.longLineAt + long.consumed,
+      read: counts.read + 1,
+      deadLettered: counts.deadLettered + 1,
+    };
   }
 }
