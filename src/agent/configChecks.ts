@@ -162,7 +162,7 @@ function syncOf(c: Checker, raw: Raw, i: number): SyncConfig {
   } catch (err) {
     const e = err instanceof TempcredsError ? err : undefined;
     c.fail(
-      [...path, local === from ? 'from' : 'to'],
+      [...path, to.startsWith('s3://') ? 'from' : 'to'],
       `syncs[${i}]: ${e?.message ?? String(err)}`,
       e?.fix ?? 'One end is s3://bucket/prefix/, the other an absolute folder.',
     );

@@ -12,7 +12,7 @@ export function formatBytes(n: number): string {
     value /= 1024;
     unit += 1;
   }
-  return `${unit === 0 ? value : value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
+  return `${unit === 0 || Number.isInteger(value) ? value : value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
 }
 
 function credentialsLine(config: AgentConfig): string {

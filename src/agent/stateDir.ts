@@ -61,7 +61,7 @@ export function stateDirProblem(dir: string): string | undefined {
       stat = statSync(probe);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') return `${probe} cannot be read (${code})`;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return `${probe} cannot be read (${code})`;
       if (dirname(probe) === probe) return `${probe} does not exist`;
       probe = dirname(probe);
       continue;

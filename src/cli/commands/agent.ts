@@ -41,7 +41,7 @@ async function check(ctx: CommandContext, flags: ConfigFlag): Promise<number> {
   try {
     const config = await loadConfig(ctx, file);
     const { describePlan } = await import('../../agent/plan.js');
-    if (ctx.output === 'json')
+    if (ctx.globals.output === 'json')
       ctx.io.stdout.write(
         JSON.stringify(config, (_k, v: unknown) => (v instanceof RegExp ? v.source : v), 2) + '\n',
       );
