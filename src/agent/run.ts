@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsFiles } from '../config/paths.js';
@@ -49,8 +50,9 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
       message: `stateDir ${config.stateDir} is on a tmpfs: the spool and checkpoints will not survive a reboot. Put stateDir on a disk.`,
     });
   }
-  const spool = Spool.open(config.stateDir);
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
   const release = claimStateDir(config.stateDir);
+  const spool = Spool.open(config.stateDir);
   const agent = new Supervisor(config, spool, options);
   try {
     await agent.start();
