@@ -392,7 +392,7 @@ export class FlowTailer {
       appendNewline: this.o.flow.appendNewline,
       maxRecordBytes: this.o.maxRecordBytes ?? MAX_RECORD_BYTES,
       oversize: this.o.flow.oversize,
-      quietMs: now - t.lastGrowthMs,
+      quietMs: Math.max(0, now - t.lastGrowthMs),
       bufferFull: n === this.buf.length,
       final: final && t.offset + n >= size,
     });

@@ -52,7 +52,12 @@ describe('start-up cost', () => {
   it('the check above sees the agent packages once the agent loads them', () => {
     const script = `const d = await import(${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, '../../../dist/agent/deps.js')).href)});
       d.sqlite(); d.yaml(); d.ajv(); d.promClient();`;
-    expect(packagesLoadedBy(undefined, AGENT_PACKAGES, script)).toEqual(['ajv', 'better-sqlite3', 'prom-client', 'yaml']);
+    expect(packagesLoadedBy(undefined, AGENT_PACKAGES, script)).toEqual([
+      'ajv',
+      'better-sqlite3',
+      'prom-client',
+      'yaml',
+    ]);
   });
 });
 
@@ -77,8 +82,8 @@ function packagesLoadedBy(distModule: string | undefined, wanted: RegExp, body?:
     ${load}
     console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
-  const names = (JSON.parse(out.toString()) as string[]).map(
-    (path) => /node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)[/\\](?!.*node_modules)/.exec(path)?.[1]?.replace('\\', '/'),
+  const names = (JSON.parse(out.toString()) as string[]).map((path) =>
+    /node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)[/\\](?!.*node_modules)/.exec(path)?.[1]?.replace('\\', '/'),
   );
   return [...new Set(names.filter((name): name is string => name !== undefined && wanted.test(name)))].sort();
 }
