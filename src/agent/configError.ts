@@ -4,7 +4,9 @@ import { TempcredsError } from '../errors.js';
 export interface ConfigIssue {
   /** `agent.yaml:12:7` (1-based line and column), or the file alone when no place applies. */
   where: string;
+  /** What is wrong there. */
   message: string;
+  /** What to write instead. */
   fix: string;
 }
 
@@ -18,6 +20,7 @@ export function formatIssues(issues: readonly ConfigIssue[]): string[] {
  * issue's, so a caller that prints only those still says where and what; `issues` has them all.
  */
 export class AgentConfigError extends TempcredsError {
+  /** Every issue found, in the order of the file. */
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[]) {

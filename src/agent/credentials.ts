@@ -48,12 +48,15 @@ async function innerProvider(
   });
   if (creds.kind === 'profile') return { provider: source.credentials, region: source.region };
   const { startRoleSession } = await import('../credentials/roleSession.js');
+  const { parseAssumeRoleRequest } = await import('../credentials/assumeRoleRequest.js');
   const session = await startRoleSession({
     source,
-    role: creds.role,
-    roleSessionName: creds.roleSessionName ?? agentSessionName(),
-    durationSeconds: creds.durationSeconds,
-    externalId: creds.externalId,
+    request: parseAssumeRoleRequest({
+      role: creds.role,
+      roleSessionName: creds.roleSessionName ?? agentSessionName(),
+      durationSeconds: creds.durationSeconds,
+      externalId: creds.externalId,
+    }),
     endpointUrl: config.endpointUrl,
     env: deps.env,
     minTtlSeconds: DEFAULT_MIN_TTL_SECONDS,

@@ -56,10 +56,13 @@ export interface DeliveryOptions {
  */
 export type Deliver = (records: AsyncIterable<OutgoingRecord>, options: DeliveryOptions) => Promise<void>;
 
+/** Tuning of the Firehose engine under the flows (tests use small batches and backoff). */
 export interface EngineTuning {
   /** Calls per batch before its records count as refused (default 8). */
   maxAttempts?: number;
+  /** Backoff between attempts (default 100 ms doubling to 20 s, with full jitter). */
   backoff?: BackoffPolicy;
+  /** Smaller batches than Firehose allows (tests). */
   limits?: BatchLimits;
 }
 
@@ -146,7 +149,9 @@ async function sendBatch(
       client: countingClient(client, (n) => (sent += n)),
       concurrency: 1,
       maxAttempts: tuning.maxAttempts,
+      /** Backoff between attempts (default 100 ms doubling to 20 s, with full jitter). */
       backoff: tuning.backoff,
+      /** Smaller batches than Firehose allows (tests). */
       limits: tuning.limits,
       stopSignal: o.stopSignal,
       signal: o.signal,

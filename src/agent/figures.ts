@@ -2,26 +2,43 @@ import { FLOW_COUNTERS, type FlowCounter, type FlowSpoolStats, type Spool, type 
 
 /** The agent's figures: what `/metrics` exposes and `agent status` prints. */
 export interface AgentFigures {
+  /** One entry per flow with state in the spool. */
   flows: FlowFigures[];
+  /** One entry per sync job that has run. */
   syncs: SyncFigures[];
+  /** When the credentials served now expire, and how often they were renewed. */
   credentials: { expiration?: string; refreshes: number };
+  /** The spool's bytes, its limit and whether reading is paused. */
   spool: { bytes: number; maxBytes?: number; full: boolean };
 }
 
+/** The figures of one flow. */
 export interface FlowFigures {
+  /** The flow. */
   name: string;
+  /** Counts since the state directory was made. */
   counters: Record<FlowCounter, number>;
+  /** What the spool holds for the flow. */
   spool: FlowSpoolStats;
+  /** Files followed now (stopped: as last seen). */
   filesFollowed: number;
+  /** Bytes of the followed files not read yet. */
   unreadBytes: number;
+  /** False while AWS refuses the flow's stream. */
   healthy: boolean;
+  /** Why not, in AWS's words, with the fix. */
   reason?: string;
 }
 
+/** The figures of one sync job: its last run and totals. */
 export interface SyncFigures extends SyncRun {
+  /** Runs so far. */
   runs: number;
+  /** Runs that failed. */
   failures: number;
+  /** Files copied or deleted by all runs. */
   filesTotal: number;
+  /** Bytes copied by all runs. */
   bytesTotal: number;
 }
 

@@ -5,11 +5,15 @@ import { AgentConfigError, type ConfigIssue } from './configError.js';
 import { parseConfigFile, schemaIssues } from './configFile.js';
 import { defaultStateDir } from './stateDir.js';
 
+/** What loading a config reads besides the file. */
 export interface LoadConfigOptions {
+  /** Read for the default state directory (`XDG_STATE_HOME`). */
   env: NodeJS.ProcessEnv;
+  /** A relative config path is relative to this. */
   cwd: string;
   /** The user's id (root gets /var/lib/tempcreds/agent); default this process's. */
   uid?: number;
+  /** The home folder (default the user's). */
   home?: string;
 }
 

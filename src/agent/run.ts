@@ -18,11 +18,17 @@ import { Spool } from './spool.js';
 import { isVolatile } from './stateDir.js';
 import { SyncJob } from './syncs.js';
 
+/** What `runAgent` needs: the config, the environment, and the process's signals as a stop signal and a reload hook. */
 export interface RunAgentOptions {
+  /** The config file (YAML or JSON). */
   configFile: string;
+  /** The environment the AWS files and endpoints are read from. */
   env: NodeJS.ProcessEnv;
+  /** A relative config path is relative to this. */
   cwd: string;
+  /** The AWS config and credentials files. */
   files: AwsFiles;
+  /** Every event, for the log (one line each). */
   onEvent: (event: AgentEvent) => void;
   /** Aborted on SIGTERM/SIGINT: the agent drains and `runAgent` resolves. */
   stopSignal: AbortSignal;
@@ -30,6 +36,7 @@ export interface RunAgentOptions {
   onReload: (reload: () => void) => void;
   /** Tests: the engine's attempts and backoff, smaller records. */
   engine?: EngineTuning;
+  /** Tests: a smaller record limit than Firehose's 1,000 KiB. */
   maxRecordBytes?: number;
 }
 
@@ -95,7 +102,9 @@ class Supervisor {
   async start(): Promise<void> {
     const { onEvent } = this.options;
     this.session = await startAgentSession(this.config, {
+      /** The environment the AWS files and endpoints are read from. */
       env: this.options.env,
+      /** The AWS config and credentials files. */
       files: this.options.files,
       onRefreshed: (expiration) => {
         this.spool.setAgentValue('credentials.expiration', expiration.toISOString());
@@ -115,6 +124,7 @@ class Supervisor {
       region: this.session.region,
       endpointUrl: this.config.endpointUrl,
       credentials: this.session.provider,
+      /** The environment the AWS files and endpoints are read from. */
       env: this.options.env,
     };
     this.firehose = createFirehoseClient(ctx);
@@ -183,7 +193,9 @@ class Supervisor {
       pollIntervalMs: this.config.pollIntervalMs,
       refusalRetryMs: this.config.refusalRetryMs,
       spoolRoom: this.spoolRoom,
+      /** Every event, for the log (one line each). */
       onEvent: this.options.onEvent,
+      /** Tests: a smaller record limit than Firehose's 1,000 KiB. */
       maxRecordBytes: this.options.maxRecordBytes,
     });
     this.flows.set(config.name, flow);
@@ -194,6 +206,7 @@ class Supervisor {
     const job = new SyncJob(config, {
       client: () => this.s3Client(),
       spool: this.spool,
+      /** Every event, for the log (one line each). */
       onEvent: this.options.onEvent,
     });
     this.syncs.set(config.name, job);
@@ -207,6 +220,7 @@ class Supervisor {
         region: this.session!.region,
         endpointUrl: this.config.endpointUrl,
         credentials: this.session!.provider,
+        /** The environment the AWS files and endpoints are read from. */
         env: this.options.env,
       });
     }

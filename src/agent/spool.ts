@@ -93,17 +93,27 @@ export interface SpooledRecord {
 
 /** The last run of a sync job. */
 export interface SyncRun {
+  /** The sync job. */
   name: string;
+  /** When the last run started. */
   startedMs: number | null;
+  /** When it ended (null while it runs). */
   finishedMs: number | null;
+  /** How it ended. */
   result: 'ok' | 'failed' | 'running' | null;
+  /** Files it copied or deleted. */
   files: number;
+  /** Bytes it copied. */
   bytes: number;
+  /** Why it failed. */
   message: string | null;
 }
 
+/** What the spool holds for one flow. */
 export interface FlowSpoolStats {
+  /** Records spooled and not yet accepted. */
   records: number;
+  /** Their bytes. */
   bytes: number;
   /** When the oldest record still spooled went in; undefined when none is. */
   oldestMs: number | undefined;

@@ -6,7 +6,9 @@ import { runningAgent } from './pidFile.js';
 import { formatBytes } from './plan.js';
 import { Spool } from './spool.js';
 
+/** A state directory's figures, and whether its agent runs. */
 export interface AgentStatus extends AgentFigures {
+  /** The state directory read. */
   stateDir: string;
   /** The pid of the agent running on this state directory, if one is. */
   pid?: number;

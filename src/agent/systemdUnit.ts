@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { AgentConfig } from './config.js';
 import { picomatch } from './deps.js';
 
+/** How the unit starts the CLI, as whom, with which environment. */
 export interface UnitOptions {
   /** The program and arguments that start the CLI: `[node, /abs/bin/tempcreds.cjs]`. */
   command: string[];

@@ -6,7 +6,7 @@ import type { AgentConfigError } from '../../agent/configError.js';
 import { action } from '../action.js';
 import type { CommandContext } from '../context.js';
 import { agentLogger } from '../agentLog.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 /*
  * `tempcreds agent run|check|status|systemd-unit`. Thin: flags to input, one library call. The
