@@ -5,9 +5,9 @@ import { readProfile } from '../../config/profiles.js';
 import { parseExternalId } from '../../credentials/assumeRoleRequest.js';
 import { parseDuration } from '../../credentials/duration.js';
 import { usageError } from '../../errors.js';
-import type { DoctorCheck, DoctorReport } from '../../iam/doctor.js';
 import { action } from '../action.js';
 import { sourceFor, type CommandContext } from '../context.js';
+import { checkText, doctorJson, doctorResultLine } from '../iamOutput.js';
 import type { RegisterCommand } from '../command.js';
 
 interface DoctorFlags {
@@ -15,29 +15,6 @@ interface DoctorFlags {
   adminProfile?: string;
   duration?: string;
   externalId?: string;
-}
-
-const NAME_WIDTH = 'identity policy'.length;
-
-/** `ok    trust            ...`, and for a failure its cause and fix on their own lines. */
-export function checkText(check: DoctorCheck): string {
-  const status = check.status === 'fail' ? 'FAIL' : check.status;
-  const pad = ' '.repeat(6 + NAME_WIDTH + 2);
-  let text = `${status.padEnd(6)}${check.name.padEnd(NAME_WIDTH)}  ${check.detail}\n`;
-  if (check.cause) text += `${pad}cause: ${check.cause}\n`;
-  if (check.fix) text += `${pad}fix:   ${check.fix}\n`;
-  return text;
-}
-
-function reportJson(report: DoctorReport): string {
-  const checks = report.checks.map((c) => ({
-    Name: c.name,
-    Status: c.status,
-    Detail: c.detail,
-    Cause: c.cause,
-    Fix: c.fix,
-  }));
-  return JSON.stringify({ RoleArn: report.roleArn, Assumed: report.assumed, Checks: checks }, null, 4) + '\n';
 }
 
 /** Parses the flags before anything touches the network or the disk. */
@@ -105,15 +82,7 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
             onCheck: json ? undefined : (check) => io.stdout.write(checkText(check)),
           },
         );
-        if (json) io.stdout.write(reportJson(report));
-        else {
-          const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-          io.stdout.write(
-            report.assumed
-              ? 'Result: AssumeRole works.\n'
-              : `Result: AssumeRole fails${failed.length ? ` (failed: ${failed.join(', ')})` : ''}.\n`,
-          );
-        }
+        io.stdout.write(json ? doctorJson(report) : doctorResultLine(report));
         return report.assumed ? 0 : 1;
       }),
     );
