@@ -27,7 +27,34 @@ export function createMetrics(figures: () => AgentFigures): {
   prom.collectDefaultMetrics({ register: registry, prefix: 'tempcreds_agent_' });
   let current: AgentFigures | undefined;
   const latest = () => (current ??= figures());
+  const ctx: MetricsContext = { prom, registry, latest };
+  flowMetrics(ctx);
+  syncMetrics(ctx);
+  agentMetrics(ctx);
 
+  return {
+    registry,
+    contentType: registry.contentType,
+    async text() {
+      current = undefined;
+      try {
+        return await registry.metrics();
+      } finally {
+        current = undefined;
+      }
+    },
+  };
+}
+
+interface MetricsContext {
+  prom: ReturnType<typeof promClient>;
+  registry: Registry;
+  /** The figures of this scrape (read once per scrape). */
+  latest: () => AgentFigures;
+}
+
+/** Per flow: the counters, the spool, the files, health. */
+function flowMetrics({ prom, registry, latest }: MetricsContext): void {
   for (const [counter, help] of Object.entries(COUNTER_HELP)) {
     const name =
       counter === 'bytesLost'
@@ -78,7 +105,10 @@ export function createMetrics(figures: () => AgentFigures): {
     '1 while the flow delivers, 0 while AWS refuses its stream.',
     (f) => (f.healthy ? 1 : 0),
   );
+}
 
+/** Per sync job: its last run and totals. */
+function syncMetrics({ prom, registry, latest }: MetricsContext): void {
   const syncGauge = (
     name: string,
     help: string,
@@ -110,7 +140,10 @@ export function createMetrics(figures: () => AgentFigures): {
   syncGauge('tempcreds_agent_sync_runs', 'Runs of the sync so far.', (s) => s.runs);
   syncGauge('tempcreds_agent_sync_files', 'Files copied or deleted by all runs.', (s) => s.filesTotal);
   syncGauge('tempcreds_agent_sync_bytes', 'Bytes copied by all runs.', (s) => s.bytesTotal);
+}
 
+/** The session and the spool as a whole. */
+function agentMetrics({ prom, registry, latest }: MetricsContext): void {
   new prom.Gauge({
     name: 'tempcreds_agent_credentials_expiry_seconds',
     help: 'Seconds until the credentials served now expire (absent for long-term keys).',
@@ -138,16 +171,4 @@ export function createMetrics(figures: () => AgentFigures): {
       this.set(latest().spool.full ? 1 : 0);
     },
   });
-  return {
-    registry,
-    contentType: registry.contentType,
-    async text() {
-      current = undefined;
-      try {
-        return await registry.metrics();
-      } finally {
-        current = undefined;
-      }
-    },
-  };
 }

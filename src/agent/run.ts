@@ -279,7 +279,12 @@ class Supervisor {
       this.options.onEvent({ type: 'agent.reloadFailed', message: `${message} (the running config stays)` });
       return;
     }
-    void this.apply(next);
+    this.apply(next).catch((err: unknown) =>
+      this.options.onEvent({
+        type: 'agent.reloadFailed',
+        message: err instanceof Error ? err.message : String(err),
+      }),
+    );
   }
 
   private async apply(next: AgentConfig): Promise<void> {
