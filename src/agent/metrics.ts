@@ -73,16 +73,7 @@ function flowMetrics({ prom, registry, latest }: MetricsContext): void {
     });
   }
   const flowGauge = (name: string, help: string, value: (f: AgentFigures['flows'][number]) => number) =>
-    new prom.Gauge({
-      name,
-      help,
-      labelNames: ['flow'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const f of latest().flows) this.set({ flow: f.name }, value(f));
-      },
-    });
+    labeledGauge(prom, registry, 'flow', () => latest().flows, name, help, value);
   flowGauge(
     'tempcreds_agent_spool_records',
     'Records in the spool, not yet accepted by Firehose.',
@@ -113,20 +104,7 @@ function syncMetrics({ prom, registry, latest }: MetricsContext): void {
     name: string,
     help: string,
     value: (s: AgentFigures['syncs'][number]) => number | undefined,
-  ) =>
-    new prom.Gauge({
-      name,
-      help,
-      labelNames: ['sync'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const s of latest().syncs) {
-          const v = value(s);
-          if (v !== undefined) this.set({ sync: s.name }, v);
-        }
-      },
-    });
+  ) => labeledGauge(prom, registry, 'sync', () => latest().syncs, name, help, value);
   syncGauge(
     'tempcreds_agent_sync_last_run_timestamp_seconds',
     'When the last run of the sync started.',
@@ -169,6 +147,31 @@ function agentMetrics({ prom, registry, latest }: MetricsContext): void {
     registers: [registry],
     collect() {
       this.set(latest().spool.full ? 1 : 0);
+    },
+  });
+}
+
+/** A gauge with one label (the flow's or sync's name), one value per item of the scrape; undefined leaves it out. */
+function labeledGauge<T extends { name: string }>(
+  prom: ReturnType<typeof promClient>,
+  registry: Registry,
+  label: string,
+  items: () => readonly T[],
+  name: string,
+  help: string,
+  value: (item: T) => number | undefined,
+): void {
+  new prom.Gauge({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const item of items()) {
+        const v = value(item);
+        if (v !== undefined) this.set({ [label]: item.name }, v);
+      }
     },
   });
 }
