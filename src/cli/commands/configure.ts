@@ -1,4 +1,3 @@
-import { realpathSync } from 'node:fs';
 import type { Command } from 'commander';
 import { validateProfileName } from '../../config/profileName.js';
 import { configSectionName } from '../../config/paths.js';
@@ -8,6 +7,7 @@ import { profileSettings } from '../../credentials/profileSettings.js';
 import { action } from '../action.js';
 import { roleSessionFor, validateAssumeInput } from '../context.js';
 import { timeLeft } from '../format.js';
+import { launcher } from '../launcher.js';
 import type { RegisterCommand } from './index.js';
 
 interface ConfigureOptions {
@@ -17,12 +17,6 @@ interface ConfigureOptions {
   sessionName?: string;
   externalId?: string;
   mode?: string;
-}
-
-/** How the AWS CLI should start this tempcreds: absolute node and launcher, wherever it runs from. */
-function launcher(): string[] {
-  const script = process.argv[1] ? realpathSync(process.argv[1]) : 'tempcreds';
-  return [process.execPath, script];
 }
 
 export const registerConfigure: RegisterCommand = (program: Command, io, setExitCode) => {

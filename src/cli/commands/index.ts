@@ -13,6 +13,7 @@ import { registerRole } from './role.js';
 import { registerRotateKey } from './rotateKey.js';
 import { registerTeardown } from './teardown.js';
 import { registerDoctor } from './doctor.js';
+import { registerIot } from './iot.js';
 
 /** A command module adds its command(s) to the program; its action reports an exit code. */
 export type RegisterCommand = (program: Command, io: CliIo, setExitCode: (code: ExitCode) => void) => void;
@@ -31,4 +32,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerRotateKey,
   registerTeardown,
   registerDoctor,
+  registerIot,
 ];

@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import type { IotSetupEvent } from '../../iot/setup.js';
+import { action } from '../action.js';
+import { awsContextFor, type CommandContext } from '../context.js';
+import { aligner } from '../format.js';
+import type { IotSetupFlags } from '../iotFlags.js';
+import { launcher } from '../launcher.js';
+import { confirm } from '../prompt.js';
+import { adminProfileName } from './setup.js';
+import type { RegisterCommand } from './index.js';
+
+const OUTCOME = {
+  'dry-run': 'Dry run: nothing was changed.',
+  'nothing-to-do': 'Nothing to do.',
+  declined: 'Not applied: nothing was changed.',
+} as const;
+
+async function runIotSetup(ctx: CommandContext, flags: IotSetupFlags) {
+  const { io } = ctx;
+  // Loaded here: the other commands' start-up stays free of the IoT code (and node:crypto).
+  const { parseIotSetupInput } = await import('../iotFlags.js');
+  const input = parseIotSetupInput(flags, io.cwd, adminProfileName(ctx), launcher());
+  const aws = await awsContextFor(ctx, {});
+  const [{ iotSetup }, { iotStepLabel }] = await Promise.all([
+    import('../../iot/setup.js'),
+    import('../../iot/setupPlan.js'),
+  ]);
+  let line = aligner([]);
+  const onEvent = (event: IotSetupEvent) => {
+    if (event.type === 'plan') {
+      const { plan } = event;
+      const rows = plan.steps.map((step) => [...iotStepLabel(step), step.state]);
+      line = aligner(rows);
+      io.stdout.write(
+        `IoT setup in account ${plan.accountId} (${plan.partition}, ${plan.region}) for thing ${input.thingName}, role ${plan.roleArn}:\n`,
+      );
+      io.stdout.write(rows.map(line).join('') + plan.notes.map((note) => `note: ${note}\n`).join(''));
+    } else if (event.state === 'created' || event.state === 'updated') {
+      io.stdout.write(line([...event.label, event.state]));
+    }
+  };
+  const ask = flags.yes ? undefined : async () => (await confirm(io, 'Apply these changes?')) ?? true;
+  const result = await iotSetup(
+    input,
+    { aws, files: ctx.files },
+    { dryRun: flags.dryRun, confirm: ask, onEvent },
+  );
+  if (result.outcome !== 'applied') {
+    io.stdout.write(OUTCOME[result.outcome] + '\n');
+    return result.outcome === 'declined' ? 1 : 0;
+  }
+  const changes = result.applied.filter((a) => a.state === 'created' || a.state === 'updated').length;
+  io.stdout.write(`Done: ${changes} change${changes === 1 ? '' : 's'}.\n`);
+  const { device } = result.plan;
+  io.stdout.write(
+    `Device: certificate ${result.certificate?.certificateId}, endpoint ${device.endpoint}, role alias ${device.roleAlias}; ` +
+      `files in ${input.outDir}` +
+      (input.profileName
+        ? `; profile ${input.profileName}: tempcreds whoami --profile ${input.profileName}`
+        : '') +
+      '.\n',
+  );
+  return 0;
+}
+
+export const registerIot: RegisterCommand = (program: Command, io, setExitCode) => {
+  const iot = program
+    .command('iot')
+    .description(
+      'AWS IoT certificate credentials: a device gets role sessions with its certificate, no access key',
+    );
+  iot
+    .command('setup')
+    .description(
+      'with administrator credentials: thing, certificate, IoT policy, role alias, role trust, and the device files in DIR',
+    )
+    .requiredOption('--thing <name>', 'the IoT thing (the device)')
+    .requiredOption('--role <role>', 'the role the device gets sessions of (name or ARN)')
+    .option('--role-alias <alias>', 'the role alias (default: <role>-alias)')
+    .option(
+      '--policy <name>',
+      'the IoT policy allowing iot:AssumeRoleWithCertificate on the alias (default: <alias>-policy)',
+    )
+    .option('--csr <file>', "a certificate from the device's CSR: its private key never leaves the device")
+    .option('--key <file>', "with --csr: where the device keeps the CSR's key (default DIR/private.pem.key)")
+    .option(
+      '--create-keys',
+      'AWS IoT makes the key pair (CreateKeysAndCertificate); the key is written to DIR, 0600',
+    )
+    .requiredOption('--out <dir>', 'where the certificate, key, CA and device.json go')
+    .option(
+      '--credential-duration <duration>',
+      'credentialDurationSeconds of the alias: 900..43200 or 15m..12h (default 1h)',
+    )
+    .option('--profile-name <name>', 'also write this profile (credential_process), usable by every AWS tool')
+    .option(
+      '--ca-file <file>',
+      'the CA bundle to write to DIR instead of the embedded Amazon Root CA 1 and 3',
+    )
+    .option('--dry-run', 'print the plan and change nothing')
+    .option('--yes', 'apply without asking on a terminal')
+    .action(action(io, setExitCode, runIotSetup));
+};
