@@ -10,6 +10,7 @@ import { amazonRootCaBundle } from '../iot/amazonRootCa.js';
 import { csrPublicKey } from '../iot/csr.js';
 import { validateRoleAlias, validateThingName } from '../iot/profile.js';
 import { MAX_CREDENTIAL_DURATION, MIN_CREDENTIAL_DURATION, type IotSetupInput } from '../iot/setupPlan.js';
+import type { IotTeardownInput } from '../iot/teardownPlan.js';
 
 export interface IotSetupFlags {
   thing: string;
@@ -127,5 +128,18 @@ export function parseIotSetupInput(
     privateKeyFile: flags.key === undefined ? undefined : resolve(cwd, flags.key),
     caPem: parseCaFile(flags.caFile, cwd),
     launcher,
+  };
+}
+
+export function parseIotTeardownInput(
+  flags: { thing: string; roleAlias?: string; policy?: string; out?: string; profileName?: string },
+  cwd: string,
+): IotTeardownInput {
+  return {
+    thingName: validateThingName(flags.thing),
+    roleAlias: flags.roleAlias === undefined ? undefined : validateRoleAlias(flags.roleAlias),
+    policyName: flags.policy === undefined ? undefined : validateIotPolicyName(flags.policy),
+    outDir: flags.out === undefined ? undefined : resolve(cwd, flags.out),
+    profileName: flags.profileName === undefined ? undefined : validateProfileName(flags.profileName),
   };
 }

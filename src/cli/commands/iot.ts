@@ -63,6 +63,54 @@ async function runIotSetup(ctx: CommandContext, flags: IotSetupFlags) {
   return 0;
 }
 
+interface IotTeardownFlags {
+  thing: string;
+  roleAlias?: string;
+  policy?: string;
+  out?: string;
+  profileName?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+async function runIotTeardown(ctx: CommandContext, flags: IotTeardownFlags) {
+  const { io } = ctx;
+  const { parseIotTeardownInput } = await import('../iotFlags.js');
+  const input = parseIotTeardownInput(flags, io.cwd);
+  const aws = await awsContextFor(ctx, {});
+  const [{ applyIotTeardown, planTeardownOfThing }, { iotTeardownStepLabel }] = await Promise.all([
+    import('../../iot/teardown.js'),
+    import('../../iot/teardownPlan.js'),
+  ]);
+  const deps = { aws, files: ctx.files };
+  const plan = await planTeardownOfThing(input, deps);
+  io.stdout.write(
+    `IoT teardown in account ${plan.accountId} (${plan.partition}, ${plan.region}) of thing ${input.thingName}:\n`,
+  );
+  const rows = plan.steps.map((step) => [...iotTeardownStepLabel(step), step.state]);
+  const line = aligner(rows);
+  io.stdout.write(rows.map(line).join(''));
+  for (const step of plan.steps)
+    if (step.reason && step.state === 'kept')
+      io.stdout.write(`note: ${iotTeardownStepLabel(step).join(' ')} kept: ${step.reason}.\n`);
+  const pending = plan.steps.filter((step) => step.state === 'remove').length;
+  if (pending === 0) return void io.stdout.write('Nothing to do.\n');
+  if (flags.dryRun) return void io.stdout.write('Dry run: nothing was changed.\n');
+  if (!flags.yes) {
+    const yes = await confirm(io, 'Remove these?');
+    if (yes === undefined)
+      return void io.stdout.write('Nothing was changed: run again with --yes to apply.\n');
+    if (!yes) {
+      io.stdout.write('Not applied: nothing was changed.\n');
+      return 1;
+    }
+  }
+  await applyIotTeardown(plan, deps, (step) =>
+    io.stdout.write(line([...iotTeardownStepLabel(step), 'removed'])),
+  );
+  io.stdout.write(`Done: ${pending} removed.\n`);
+}
+
 export const registerIot: RegisterCommand = (program: Command, io, setExitCode) => {
   const iot = program
     .command('iot')
@@ -100,4 +148,20 @@ export const registerIot: RegisterCommand = (program: Command, io, setExitCode) 
     .option('--dry-run', 'print the plan and change nothing')
     .option('--yes', 'apply without asking on a terminal')
     .action(action(io, setExitCode, runIotSetup));
+  iot
+    .command('teardown')
+    .description(
+      'undo what iot setup made for a thing, and nothing else; prints the plan, asks on a terminal',
+    )
+    .requiredOption('--thing <name>', 'the thing iot setup made')
+    .option(
+      '--role-alias <alias>',
+      "the role alias (default: the one of setup's IoT policy on the thing's certificate)",
+    )
+    .option('--policy <name>', "the IoT policy (default: setup's, found on the thing's certificate)")
+    .option('--out <dir>', 'also remove the files iot setup wrote there')
+    .option('--profile-name <name>', 'also remove the IoT settings iot setup wrote to this profile')
+    .option('--dry-run', 'print the plan and change nothing')
+    .option('--yes', 'remove without asking')
+    .action(action(io, setExitCode, runIotTeardown));
 };
