@@ -20,10 +20,9 @@ import {
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { amazonRootCaBundle } from '../../../src/iot/amazonRootCa.js';
-import { makeTempHome, runCli, type TempHome } from '../../support/cli.js';
+import type { TempHome } from '../../support/cli.js';
 import { makeKeyAndCsr } from '../../support/iot/pki.js';
 import { ACCOUNT, startIotWorld, type IotWorld } from '../../support/iot/world.js';
-import { writeKeysProfile } from '../../support/world.js';
 
 const run = promisify(execFile);
 const REGION = 'cn-northwest-1';
@@ -46,11 +45,7 @@ describe('tempcreds iot setup (aws-cn)', () => {
   let out: string;
   let n = 0;
 
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    runCli([...args, '--profile', 'admin'], {
-      env: home.env({ AWS_ENDPOINT_URL: world.endpoint, ...env }),
-      cwd: home.home,
-    });
+  let cli: ReturnType<IotWorld['adminCli']>;
   const iot = () => world.iot();
   const trustOf = async (name = ROLE) =>
     JSON.parse(
@@ -67,8 +62,8 @@ describe('tempcreds iot setup (aws-cn)', () => {
   beforeEach(async () => {
     await world.aws.reset();
     await home?.cleanup();
-    home = await makeTempHome();
-    await writeKeysProfile(home, 'admin', world.aws.admin, REGION);
+    home = await world.adminHome();
+    cli = world.adminCli(home);
     await world.iam().send(
       new CreateRoleCommand({
         RoleName: ROLE,

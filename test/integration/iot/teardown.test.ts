@@ -15,9 +15,8 @@ import {
   ListThingsCommand,
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempHome, runCli, type TempHome } from '../../support/cli.js';
+import type { TempHome } from '../../support/cli.js';
 import { ACCOUNT, startIotWorld, type IotWorld } from '../../support/iot/world.js';
-import { writeKeysProfile } from '../../support/world.js';
 
 const REGION = 'cn-northwest-1';
 const ROLE = 'fleet-role';
@@ -32,11 +31,7 @@ describe('tempcreds iot teardown (aws-cn)', () => {
   let world: IotWorld;
   let home: TempHome;
 
-  const cli = (args: string[]) =>
-    runCli([...args, '--profile', 'admin'], {
-      env: home.env({ AWS_ENDPOINT_URL: world.endpoint }),
-      cwd: home.home,
-    });
+  let cli: ReturnType<IotWorld['adminCli']>;
   const setup = (thing: string, ...extra: string[]) =>
     cli([
       'iot',
@@ -87,8 +82,8 @@ describe('tempcreds iot teardown (aws-cn)', () => {
   beforeEach(async () => {
     await world.aws.reset();
     await home?.cleanup();
-    home = await makeTempHome();
-    await writeKeysProfile(home, 'admin', world.aws.admin, REGION);
+    home = await world.adminHome();
+    cli = world.adminCli(home);
     await world.iam().send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: doc(ADMIN) }));
   });
   afterAll(async () => {

@@ -17,6 +17,8 @@ import {
   IoTClient,
 } from '@aws-sdk/client-iot';
 import { startAwsProxy, type AwsProxy } from '../awsProxy.js';
+import { makeTempHome, runCli, type CliResult, type TempHome } from '../cli.js';
+import { writeKeysProfile } from '../world.js';
 import { startLocalAws, type LocalAws } from '../localAws.js';
 import {
   startIotCredentialsProvider,
@@ -65,6 +67,10 @@ export interface IotWorld {
   iot(): IoTClient;
   iam(): IAMClient;
   provision(name: string, options?: DeviceOptions): Promise<Device>;
+  /** A fresh temp HOME whose profile `admin` holds the administrator's keys (and the region). */
+  adminHome(): Promise<TempHome>;
+  /** Runs the CLI in HOME (also its cwd) as the administrator, every AWS call to the control proxy. */
+  adminCli(home: TempHome): (args: string[], env?: NodeJS.ProcessEnv) => Promise<CliResult>;
   stop(): Promise<void>;
 }
 
@@ -190,6 +196,18 @@ export async function startIotWorld(
     iot,
     iam,
     provision,
+    async adminHome() {
+      const home = await makeTempHome();
+      await writeKeysProfile(home, 'admin', aws.admin, region);
+      return home;
+    },
+    adminCli:
+      (home) =>
+      (args, env = {}) =>
+        runCli([...args, '--profile', 'admin'], {
+          env: home.env({ AWS_ENDPOINT_URL: control.endpoint, ...env }),
+          cwd: home.home,
+        }),
     async stop() {
       await provider.stop();
       await control.stop();
