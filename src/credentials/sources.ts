@@ -2,6 +2,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import type { AwsFiles } from '../config/paths.js';
 import { readProfile } from '../config/profiles.js';
 import { usageError } from '../errors.js';
+import { isIotProfile } from '../iot/profile.js';
 import { fromProcess } from './fromProcess.js';
 import { refreshing } from './refreshing.js';
 import { parseDuration } from './duration.js';
@@ -75,6 +76,11 @@ async function fromProfile(name: string, init: SourceInit, visited: string[]): P
     );
   }
   const s = profile.settings;
+  // An IoT profile also has credential_process (pointing back here, for other AWS tools): its certificate wins.
+  if (isIotProfile(s)) {
+    const { iotSource } = await import('../iot/iotSource.js');
+    return iotSource(name, s, init);
+  }
   const region = regionFrom(init, s.region);
   if (s.role_arn) return fromRoleProfile(name, s, init, [...visited, name], region);
   if (s.aws_access_key_id && s.aws_secret_access_key) {
@@ -97,7 +103,7 @@ async function fromProfile(name: string, init: SourceInit, visited: string[]): P
   }
   const sso = Object.keys(s).some((key) => key.startsWith('sso_'));
   throw usageError(
-    `Profile "${name}" has no credentials tempcreds can use (aws_access_key_id, role_arn or credential_process)${sso ? '; it is an SSO profile' : ''}.`,
+    `Profile "${name}" has no credentials tempcreds can use (aws_access_key_id, role_arn, credential_process or tempcreds_iot_*)${sso ? '; it is an SSO profile' : ''}.`,
     sso
       ? `Run: aws configure export-credentials --profile ${name} --format process, and use that as credential_process.`
       : `Add keys with: aws configure --profile ${name}`,
