@@ -148,6 +148,8 @@ export async function startIotCredentialsProvider(
     try {
       const certificateId = motoCertificateId(peer.raw);
       entry.certificateId = certificateId;
+      // AWS names the session after its certificateId: the SHA-256 of the DER.
+      const awsCertificateId = createHash('sha256').update(peer.raw).digest('hex');
       const described = await iot
         .send(new DescribeCertificateCommand({ certificateId }))
         .catch(() => undefined);
@@ -179,7 +181,7 @@ export async function startIotCredentialsProvider(
         .then((o) => o.roleAliasDescription)
         .catch(() => undefined);
       if (!roleAlias) throw new Refusal(404, 'ResourceNotFoundException', 'Role alias does not exist');
-      return { roleAlias, certificateId };
+      return { roleAlias, certificateId: awsCertificateId };
     } finally {
       iot.destroy();
     }

@@ -111,6 +111,45 @@ async function runIotTeardown(ctx: CommandContext, flags: IotTeardownFlags) {
   io.stdout.write(`Done: ${pending} removed.\n`);
 }
 
+interface IotConfigureFlags {
+  dir: string;
+  profileName: string;
+  key?: string;
+}
+
+/** Device side: a profile from the DIR iot setup filled, checked with one real credentials request. */
+async function runIotConfigure(ctx: CommandContext, flags: IotConfigureFlags) {
+  const [{ validateProfileName }, { resolve }] = await Promise.all([
+    import('../../config/profileName.js'),
+    import('node:path'),
+  ]);
+  const profile = validateProfileName(flags.profileName);
+  const [
+    { deviceProfileFromDir },
+    { fromIotCertificate },
+    { iotProfileSettings, SHADOWING_KEYS },
+    { writeProfile },
+  ] = await Promise.all([
+    import('../../iot/deviceProfileFromDir.js'),
+    import('../../iot/fromIotCertificate.js'),
+    import('../../iot/profile.js'),
+    import('../../config/write.js'),
+  ]);
+  const iot = await deviceProfileFromDir(
+    resolve(ctx.io.cwd, flags.dir),
+    flags.key === undefined ? undefined : resolve(ctx.io.cwd, flags.key),
+  );
+  const session = await fromIotCertificate({ profile, iot, env: ctx.io.env, debug: ctx.log.debug })();
+  await writeProfile(ctx.files, profile, {
+    config: iotProfileSettings(profile, iot, launcher()),
+    credentials: SHADOWING_KEYS,
+  });
+  ctx.io.stdout.write(
+    `Wrote [profile ${profile}] (IoT, thing ${iot.thingName}, role alias ${iot.roleAlias}) to ${ctx.files.configFile}; ` +
+      `checked: AWS IoT issued a session until ${session.expiration.toISOString()}.\n`,
+  );
+}
+
 export const registerIot: RegisterCommand = (program: Command, io, setExitCode) => {
   const iot = program
     .command('iot')
@@ -164,4 +203,14 @@ export const registerIot: RegisterCommand = (program: Command, io, setExitCode) 
     .option('--dry-run', 'print the plan and change nothing')
     .option('--yes', 'remove without asking')
     .action(action(io, setExitCode, runIotTeardown));
+  iot
+    .command('configure')
+    .description('on the device: write an IoT profile from the directory iot setup filled (copied here)')
+    .requiredOption(
+      '--dir <dir>',
+      'the --out directory of iot setup: certificate, CA, device.json (and the key)',
+    )
+    .requiredOption('--profile-name <name>', 'the profile to write')
+    .option('--key <file>', 'the private key, when it is not in DIR (the device made the CSR)')
+    .action(action(io, setExitCode, runIotConfigure));
 };

@@ -166,17 +166,20 @@ describe('tempcreds iot setup (aws-cn)', () => {
     expect(config).toMatch(
       /credential_process = \S+node\S* \S+tempcreds\.cjs credential-process --profile dev1/,
     );
-    const list = await run('/usr/bin/aws', ['configure', 'list', '--profile', 'dev1'], { env: home.env() });
+    // Through the local credentials provider: the profile's endpoint is AWS's, which tests never reach.
+    const viaProvider = home.env(await world.deviceEnv(join(home.home, 'provider')));
+    const list = await run('/usr/bin/aws', ['configure', 'list', '--profile', 'dev1'], { env: viaProvider });
     expect(list.stdout).toMatch(/region\s+cn-northwest-1\s+config-file/);
+    expect(list.stdout).toMatch(/access_key\s+\*+\w{4}\s+custom-process/);
     const boto = await run(
       'python3',
       [
         '-c',
-        'import boto3; s = boto3.Session(profile_name="dev1"); print(s.region_name, s.get_credentials().method)',
+        'import boto3; s = boto3.Session(profile_name="dev1"); c = s.get_credentials(); print(s.region_name, c.method, bool(c.token))',
       ],
-      { env: home.env() },
+      { env: viaProvider },
     );
-    expect(boto.stdout.trim()).toBe('cn-northwest-1 custom-process');
+    expect(boto.stdout.trim()).toBe('cn-northwest-1 custom-process True');
   });
 
   it('a second run finds everything in place, with or without --create-keys, and touches nothing', async () => {

@@ -96,7 +96,7 @@ describe('tempcreds iot teardown (aws-cn)', () => {
     const id = await certificateId('dev1');
     const dry = await teardown('dev1', '--dry-run');
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/^  thing +dev1 +remove$/m);
+    expect(dry.stdout).toMatch(/^ {2}thing +dev1 +remove$/m);
     expect(dry.stdout).toMatch(/^Dry run: nothing was changed\.$/m);
     expect((await names()).things).toEqual(['dev1']);
 
@@ -104,14 +104,14 @@ describe('tempcreds iot teardown (aws-cn)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     for (const line of [
-      /^  attachment +IoT policy fleet-role-alias-policy -> certificate \w{12} +removed$/m,
-      /^  attachment +certificate \w{12} -> thing dev1 +removed$/m,
+      /^ {2}attachment +IoT policy fleet-role-alias-policy -> certificate \w{12} +removed$/m,
+      /^ {2}attachment +certificate \w{12} -> thing dev1 +removed$/m,
       new RegExp(`^  certificate +${id} \\(ACTIVE\\) +removed$`, 'm'),
-      /^  thing +dev1 +removed$/m,
-      /^  IoT policy +fleet-role-alias-policy +removed$/m,
-      /^  role alias +fleet-role-alias +removed$/m,
-      /^  trust +role fleet-role trusts credentials\.iot\.amazonaws\.com +removed$/m,
-      /^  profile +dev1 +removed$/m,
+      /^ {2}thing +dev1 +removed$/m,
+      /^ {2}IoT policy +fleet-role-alias-policy +removed$/m,
+      /^ {2}role alias +fleet-role-alias +removed$/m,
+      /^ {2}trust +role fleet-role trusts credentials\.iot\.amazonaws\.com +removed$/m,
+      /^ {2}profile +dev1 +removed$/m,
     ])
       expect(r.stdout).toMatch(line);
     expect(await names()).toEqual({ things: [], policies: [], aliases: [] });
