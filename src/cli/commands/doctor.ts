@@ -7,6 +7,7 @@ import { usageError } from '../../errors.js';
 import type { DoctorCheck, DoctorReport } from '../../iam/doctor.js';
 import { action } from '../action.js';
 import { sourceFor, type CommandContext } from '../context.js';
+import { isIotSourceProfile, runIotDoctor } from '../iotDoctor.js';
 import type { RegisterCommand } from './index.js';
 
 interface DoctorFlags {
@@ -28,14 +29,18 @@ export function checkText(check: DoctorCheck): string {
   return text;
 }
 
-function reportJson(report: DoctorReport): string {
-  const checks = report.checks.map((c) => ({
+function checksJson(checks: DoctorCheck[]) {
+  return checks.map((c) => ({
     Name: c.name,
     Status: c.status,
     Detail: c.detail,
     Cause: c.cause,
     Fix: c.fix,
   }));
+}
+
+function reportJson(report: DoctorReport, before: DoctorCheck[] = []): string {
+  const checks = checksJson([...before, ...report.checks]);
   return JSON.stringify({ RoleArn: report.roleArn, Assumed: report.assumed, Checks: checks }, null, 4) + '\n';
 }
 
@@ -77,20 +82,53 @@ async function adminContext(ctx: CommandContext, adminProfile: string, sourcePro
 
 export const registerDoctor: RegisterCommand = (program: Command, io, setExitCode) => {
   program
-    .command('doctor <role>')
-    .description('why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing)')
+    .command('doctor [role]')
+    .description(
+      'why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing); for an IoT source profile, why it gets no session (ROLE optional)',
+    )
     .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
     .option('--admin-profile <profile>', 'administrator profile: enables the role, policy and trust checks')
     .option('--duration <duration>', 'session length to check (default 3600 seconds)')
     .option('--external-id <id>', 'ExternalId to send, as assume would')
     .action(
-      action(io, setExitCode, async (ctx, role: string, flags: DoctorFlags) => {
-        const { durationSeconds, externalId } = parseDoctorFlags(role, flags);
+      action(io, setExitCode, async (ctx, role: string | undefined, flags: DoctorFlags) => {
         const sourceProfile = flags.sourceProfile ?? ctx.globals.profile;
+        const sourceName = sourceProfile ?? io.env.AWS_PROFILE ?? 'default';
+        const iot = await isIotSourceProfile(ctx, sourceName);
+        if (role === undefined && !iot) {
+          throw usageError(
+            'doctor needs ROLE (or --source-profile of an IoT profile).',
+            'Use: tempcreds doctor ROLE --source-profile P [--admin-profile A]',
+          );
+        }
+        const { durationSeconds, externalId } = role === undefined ? {} : parseDoctorFlags(role, flags);
         const admin = flags.adminProfile
           ? await adminContext(ctx, flags.adminProfile, sourceProfile)
           : undefined;
         const json = ctx.globals.output === 'json';
+        const print = json ? undefined : (check: DoctorCheck) => io.stdout.write(checkText(check));
+        const iotReport = iot
+          ? await runIotDoctor(ctx, sourceName, { profile: flags.adminProfile, context: admin }, print)
+          : undefined;
+        if (role === undefined) {
+          if (json)
+            io.stdout.write(
+              JSON.stringify({ Issued: iotReport!.issued, Checks: checksJson(iotReport!.checks) }, null, 4) +
+                '\n',
+            );
+          return iotReport!.issued ? 0 : 1;
+        }
+        if (iotReport && !iotReport.issued) {
+          if (json)
+            io.stdout.write(
+              JSON.stringify(
+                { RoleArn: undefined, Assumed: false, Checks: checksJson(iotReport.checks) },
+                null,
+                4,
+              ) + '\n',
+            );
+          return 1;
+        }
         const { doctor } = await import('../../iam/doctor.js');
         if (!json)
           io.stdout.write(
@@ -105,10 +143,10 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
             endpointUrl: ctx.globals.endpointUrl,
             admin,
             adminProfile: flags.adminProfile,
-            onCheck: json ? undefined : (check) => io.stdout.write(checkText(check)),
+            onCheck: print,
           },
         );
-        if (json) io.stdout.write(reportJson(report));
+        if (json) io.stdout.write(reportJson(report, iotReport?.checks));
         else {
           const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
           io.stdout.write(

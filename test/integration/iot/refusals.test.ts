@@ -4,7 +4,7 @@
  * to others refused before any request (exit 2, with the chmod). And the IoT session as the
  * source of an assume-role: role chaining, capped at one hour with the usual warning.
  */
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { UpdateCertificateCommand } from '@aws-sdk/client-iot';
@@ -39,32 +39,8 @@ describe('an IoT profile refused, and chained (aws-cn)', () => {
     await world?.stop();
   });
 
-  /** A device, and a profile for it in HOME; `profile` overrides settings. */
-  async function deviceProfile(
-    name: string,
-    options: DeviceOptions = {},
-    profile: Record<string, string> = {},
-  ) {
-    const device = await world.provision(name, options);
-    const cert = join(home.home, `${name}.crt`);
-    const key = join(home.home, `${name}.key`);
-    await writeFile(cert, device.certPem);
-    await writeFile(key, device.keyPem, { mode: 0o600 });
-    const settings = {
-      tempcreds_iot_endpoint: world.endpointHost,
-      tempcreds_iot_role_alias: device.roleAlias,
-      tempcreds_iot_thing_name: device.thingName,
-      tempcreds_iot_cert: cert,
-      tempcreds_iot_key: key,
-      region: REGION,
-      ...profile,
-    };
-    const section = `[profile ${name}]\n${Object.entries(settings)
-      .map(([k, v]) => `${k} = ${v}`)
-      .join('\n')}\n`;
-    await writeFile(home.configFile, section, { flag: 'a' });
-    return { device, key };
-  }
+  const deviceProfile = (name: string, options?: DeviceOptions, settings?: Record<string, string>) =>
+    world.deviceProfile(home, name, options, settings);
   const whoami = (profile: string) => runCli(['whoami', '--profile', profile], { env });
   const setStatus = (device: Device, newStatus: 'INACTIVE' | 'REVOKED') =>
     world.iot().send(new UpdateCertificateCommand({ certificateId: device.certificateId, newStatus }));

@@ -67,6 +67,16 @@ export interface IotWorld {
   iot(): IoTClient;
   iam(): IAMClient;
   provision(name: string, options?: DeviceOptions): Promise<Device>;
+  /**
+   * A device, its certificate and key (0600) in HOME, and an IoT profile NAME for it appended to
+   * HOME's config file, written by hand as a user would; `settings` override the profile's.
+   */
+  deviceProfile(
+    home: TempHome,
+    name: string,
+    options?: DeviceOptions,
+    settings?: Record<string, string>,
+  ): Promise<{ device: Device; key: string }>;
   /** A fresh temp HOME whose profile `admin` holds the administrator's keys (and the region). */
   adminHome(): Promise<TempHome>;
   /** Runs the CLI in HOME (also its cwd) as the administrator, every AWS call to the control proxy. */
@@ -196,6 +206,25 @@ export async function startIotWorld(
     iot,
     iam,
     provision,
+    async deviceProfile(home, name, options = {}, settings = {}) {
+      const device = await provision(name, options);
+      const cert = join(home.home, `${name}.crt`);
+      const key = join(home.home, `${name}.key`);
+      await writeFile(cert, device.certPem);
+      await writeFile(key, device.keyPem, { mode: 0o600 });
+      const all = {
+        tempcreds_iot_endpoint: endpointHost,
+        tempcreds_iot_role_alias: device.roleAlias,
+        tempcreds_iot_thing_name: device.thingName,
+        tempcreds_iot_cert: cert,
+        tempcreds_iot_key: key,
+        region,
+        ...settings,
+      };
+      const lines = Object.entries(all).map(([k, v]) => `${k} = ${v}`);
+      await writeFile(home.configFile, `[profile ${name}]\n${lines.join('\n')}\n`, { flag: 'a' });
+      return { device, key };
+    },
     async adminHome() {
       const home = await makeTempHome();
       await writeKeysProfile(home, 'admin', aws.admin, region);
