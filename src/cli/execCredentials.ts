@@ -7,6 +7,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { usageError } from '../errors.js';
 import { credentialsEnv } from '../credentials/exportFormats.js';
 import type { RefreshingProvider } from '../credentials/refreshing.js';
+import type { AssumeRoleRequest } from '../credentials/assumeRoleRequest.js';
 import { awsContextFor, roleSessionFor, type AssumeFlags, type CommandContext } from './context.js';
 
 export interface ExecCredentials {
@@ -37,12 +38,12 @@ export function splitExecOperands(
 /** The credentials for the child, from ROLE or from the profile. */
 export async function execCredentials(
   ctx: CommandContext,
-  role: string | undefined,
+  request: AssumeRoleRequest | undefined,
   flags: AssumeFlags,
   minTtlSeconds: number | undefined,
 ): Promise<ExecCredentials> {
-  if (role !== undefined) {
-    const session = await roleSessionFor(ctx, role, flags, minTtlSeconds);
+  if (request !== undefined) {
+    const session = await roleSessionFor(ctx, request, flags.sourceProfile, minTtlSeconds);
     return {
       region: session.region,
       provider: session.provider,

@@ -1,5 +1,5 @@
 import { readProfile } from '../config/profiles.js';
-import type { SourceInit } from '../credentials/sources.js';
+import type { SourceInit } from '../credentials/sources/types.js';
 import { usageError } from '../errors.js';
 import type { IotSessionCredentials } from './fromIotCertificate.js';
 import { iotSource } from './iotSource.js';

@@ -1,5 +1,6 @@
 import { refreshing } from '../credentials/refreshing.js';
-import { regionFrom, type Source, type SourceInit } from '../credentials/sources.js';
+import { regionFrom } from '../credentials/sources/region.js';
+import type { Source, SourceInit } from '../credentials/sources/types.js';
 import { checkPrivateKeyFile } from './deviceFiles.js';
 import { fromIotCertificate } from './fromIotCertificate.js';
 import { parseIotProfile } from './profile.js';

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { parseRoleRef } from '../../aws/arn.js';
 import { usageError } from '../../errors.js';
 import { cachedProcessCredentials } from '../../credentials/cachedProcessCredentials.js';
 import { action } from '../action.js';
-import { roleSessionFor, validateAssumeInput, type CommandContext } from '../context.js';
-import type { RegisterCommand } from './index.js';
+import { parseAssumeRequest, roleSessionFor, type CommandContext } from '../context.js';
+import type { RegisterCommand } from '../command.js';
 
 interface CredentialProcessOptions {
   roleArn?: string;
@@ -73,13 +72,13 @@ export const registerCredentialProcess: RegisterCommand = (program: Command, io,
         if (options.roleArn === undefined)
           return void io.stdout.write(await iotProcessCredentials(ctx, options));
         const roleArn = options.roleArn;
-        if (!parseRoleRef(roleArn).roleArn) {
+        const request = parseAssumeRequest(ctx, roleArn, options);
+        if (!request.role.roleArn) {
           throw usageError(
             `--role-arn needs a full ARN, not "${options.roleArn}".`,
             'Use arn:aws:iam::ACCOUNT:role/NAME.',
           );
         }
-        validateAssumeInput(ctx, roleArn, options);
         const text = await cachedProcessCredentials(
           {
             roleArn,
@@ -93,7 +92,7 @@ export const registerCredentialProcess: RegisterCommand = (program: Command, io,
           {
             env: io.env,
             warn: ctx.log.warn,
-            assume: async () => (await roleSessionFor(ctx, roleArn, options)).first,
+            assume: async () => (await roleSessionFor(ctx, request, options.sourceProfile)).first,
           },
         );
         io.stdout.write(text);

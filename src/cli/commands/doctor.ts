@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { parseRoleRef } from '../../aws/arn.js';
 import { validateProfileName } from '../../config/profileName.js';
 import { readProfile } from '../../config/profiles.js';
+import { parseExternalId } from '../../credentials/assumeRoleRequest.js';
 import { parseDuration } from '../../credentials/duration.js';
 import { usageError } from '../../errors.js';
 import type { DoctorCheck, DoctorReport } from '../../iam/doctor.js';
 import { action } from '../action.js';
 import { sourceFor, type CommandContext } from '../context.js';
 import { isIotSourceProfile, runIotDoctor } from '../iotDoctor.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface DoctorFlags {
   sourceProfile?: string;
@@ -52,19 +53,15 @@ function parseDoctorFlags(
   parseRoleRef(role);
   if (flags.sourceProfile !== undefined) validateProfileName(flags.sourceProfile, '--source-profile');
   if (flags.adminProfile !== undefined) validateProfileName(flags.adminProfile, '--admin-profile');
-  const duration = flags.duration === undefined ? undefined : parseDuration(flags.duration);
+  const duration = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
   if (duration === 'max')
     throw usageError(
       'doctor checks one duration: --duration max is not one.',
       'Give seconds or units, e.g. --duration 12h.',
     );
-  if (flags.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(flags.externalId)) {
-    throw usageError(
-      '--external-id is invalid: AWS allows 2-1224 characters of letters, digits and +=,.@:/-.',
-      'Use the ExternalId exactly as the role owner gave it.',
-    );
-  }
-  return { durationSeconds: duration, externalId: flags.externalId };
+  const externalId =
+    flags.externalId === undefined ? undefined : parseExternalId(flags.externalId, '--external-id');
+  return { durationSeconds: duration, externalId };
 }
 
 /** The administrator's AWS context; its region defaults to the source profile's (IAM is global anyway). */

@@ -28,7 +28,7 @@ import {
 import type { CliIo } from '../io.js';
 import { dieOfSigint, interruptions, INTERRUPTED_EXIT_CODE } from '../interruptions.js';
 import { progressLine } from '../progressLine.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface PutOptions extends AssumeFlags {
   role?: string;

@@ -7,7 +7,7 @@ import type { IotSetupFlags } from '../iotFlags.js';
 import { launcher } from '../launcher.js';
 import { confirm } from '../prompt.js';
 import { adminProfileName } from './setup.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 const OUTCOME = {
   'dry-run': 'Dry run: nothing was changed.',

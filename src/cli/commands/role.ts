@@ -5,7 +5,7 @@ import type { RoleSummary } from '../../iam/role.js';
 import { action } from '../action.js';
 import { awsContextFor } from '../context.js';
 import { table } from '../format.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 function hours(seconds: number): string {
   const h = Math.floor(seconds / 3600);

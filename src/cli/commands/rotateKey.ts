@@ -8,7 +8,7 @@ import { action } from '../action.js';
 import { awsContextFor } from '../context.js';
 import { aligner } from '../format.js';
 import { adminProfileName } from './setup.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface RotateKeyFlags {
   sourceProfile?: string;

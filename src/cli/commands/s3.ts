@@ -26,7 +26,7 @@ import { dieOfSigint, interruptions, INTERRUPTED_EXIT_CODE } from '../interrupti
 import { humanBytes, progressLine, type ProgressLine } from '../progressLine.js';
 
 export { humanBytes };
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface SyncFlags extends AssumeFlags {
   role?: string;

@@ -10,7 +10,7 @@ import { action } from '../action.js';
 import { awsContextFor, type CommandContext } from '../context.js';
 import { aligner } from '../format.js';
 import { confirm } from '../prompt.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 /** The flags naming the runbook's things, shared by setup and teardown. */
 export interface RunbookNameFlags {

@@ -8,7 +8,7 @@ import {
   type RunbookNameFlags,
 } from './setup.js';
 import { aligner } from '../format.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface TeardownFlags extends RunbookNameFlags {
   yes?: boolean;
