@@ -30,6 +30,7 @@ export interface ExplainedFailure {
   transient: boolean;
 }
 
+/** How to reach the endpoint (injected for tests: a DNS lookup that answers 127.0.0.1). */
 export interface IotHttpOptions {
   /** DNS lookup for the endpoint's host (default: the system's). */
   lookup?: LookupFunction;

@@ -85,6 +85,7 @@ export async function checkDeviceDir(dir: string, uid = process.getuid?.()): Pro
   return true;
 }
 
+/** The files of DIR, each undefined when missing. */
 export async function readDeviceDir(dir: string): Promise<DeviceDirContents> {
   const path = (kind: DeviceFileKind) => join(dir, DEVICE_FILES[kind]);
   const [certificate, privateKey, ca, device] = await Promise.all([
@@ -105,6 +106,7 @@ export async function writeDeviceFile(dir: string, kind: DeviceFileKind, content
   return path;
 }
 
+/** device.json's text: stable, so equal records compare equal as text. */
 export function deviceRecordText(record: DeviceRecord): string {
   return JSON.stringify(record, null, 2) + '\n';
 }

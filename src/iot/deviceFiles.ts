@@ -23,6 +23,7 @@ export interface DeviceFiles {
   validTo: Date;
 }
 
+/** Who reads the files (ownership checks) and for which profile (named in messages). */
 export interface DeviceFileOptions {
   /** Names the profile in messages. */
   profile: string;

@@ -23,6 +23,7 @@ import { createIotClient, describeCredentialsEndpoint, type Iot } from './iotRea
 import { isIotProfile, parseIotProfile, regionOfEndpoint, type IotProfile } from './profile.js';
 import { classifyAnswer, explainIotAnswer } from './refusals.js';
 
+/** What the IoT doctor needs from outside: the AWS files, the environment, and optionally the administrator. */
 export interface IotDoctorDeps {
   files: AwsFiles;
   env: NodeJS.ProcessEnv;
@@ -37,6 +38,7 @@ export interface IotDoctorDeps {
   onCheck?: (check: DoctorCheck) => void;
 }
 
+/** Every check, in order, and whether the credentials provider issued a session. */
 export interface IotDoctorReport {
   checks: DoctorCheck[];
   /** The credentials provider issued a session. */

@@ -13,6 +13,7 @@ import { explainIotAnswer, isTransientAnswer, type IotRequestContext } from './r
 /** Credentials with the expiry AWS IoT gave them: every IoT session ends. */
 export type IotSessionCredentials = AwsCredentialIdentity & { sessionToken: string; expiration: Date };
 
+/** The inputs and side effects of {@link fromIotCertificate}. */
 export interface FromIotCertificateInit {
   /** The profile the settings came from, named in every message. */
   profile: string;

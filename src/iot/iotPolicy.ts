@@ -15,6 +15,7 @@ export const CREDENTIALS_PROVIDER_PRINCIPAL = 'credentials.iot.amazonaws.com';
 
 export const ASSUME_WITH_CERTIFICATE = 'iot:AssumeRoleWithCertificate';
 
+/** `arn:<partition>:iot:<region>:<account>:rolealias/<alias>`. */
 export function roleAliasArn(partition: Partition, region: string, accountId: string, alias: string): string {
   return `arn:${partition}:iot:${region}:${accountId}:rolealias/${alias}`;
 }

@@ -22,6 +22,7 @@ const {
 /** The part of an IoT client the library uses: tests and library users may pass their own. */
 export type Iot = Pick<IoTClient, 'send'>;
 
+/** An IoT control-plane client for the context (endpoint overrides as for every service). */
 export function createIotClient(ctx: AwsContext): IoTClient {
   return new (iotSdk().IoTClient)({ ...clientConfig('iot', ctx), maxAttempts: 3 });
 }
@@ -70,6 +71,7 @@ export async function describeCredentialsEndpoint(iot: Iot): Promise<string> {
   return out.endpointAddress ?? '';
 }
 
+/** A thing's ARN, or undefined when there is no such thing. */
 export async function describeThing(iot: Iot, thingName: string): Promise<{ arn: string } | undefined> {
   const out = await maybeIot(`DescribeThing ${thingName}`, () =>
     iot.send(new DescribeThingCommand({ thingName })),
@@ -85,6 +87,7 @@ export interface CertificateInfo {
   pem: string;
 }
 
+/** A certificate by its id, or undefined when AWS IoT has none of that id. */
 export async function describeCertificate(
   iot: Iot,
   certificateId: string,
@@ -114,6 +117,7 @@ export async function listThingPrincipals(iot: Iot, thingName: string): Promise<
   );
 }
 
+/** Things a certificate (or other principal) is attached to. */
 export function listPrincipalThings(iot: Iot, principal: string): Promise<string[]> {
   return allPages(
     `ListPrincipalThings ${principal}`,
@@ -133,6 +137,7 @@ export function listAttachedPolicyNames(iot: Iot, target: string): Promise<strin
   );
 }
 
+/** Every target (certificate, ...) an IoT policy is attached to. */
 export function listPolicyTargets(iot: Iot, policyName: string): Promise<string[]> {
   return allPages(
     `ListTargetsForPolicy ${policyName}`,
@@ -167,6 +172,7 @@ export interface RoleAliasInfo {
   credentialDurationSeconds: number;
 }
 
+/** A role alias, or undefined when there is none of that name. */
 export async function describeRoleAlias(iot: Iot, roleAlias: string): Promise<RoleAliasInfo | undefined> {
   const out = await maybeIot(`DescribeRoleAlias ${roleAlias}`, () =>
     iot.send(new DescribeRoleAliasCommand({ roleAlias })),

@@ -71,12 +71,15 @@ export interface IotSetupDeps {
   admin?: CallerIdentity;
 }
 
+/** A step's state after apply: unchanged (`exists`, `differs`) or changed (`created`, `updated`). */
 export type IotAppliedState = 'exists' | 'differs' | 'created' | 'updated';
 
+/** Progress of iot setup: the plan once, then each applied step. */
 export type IotSetupEvent =
   | { type: 'plan'; plan: IotSetupPlan }
   | { type: 'applied'; step: IotSetupStep; state: IotAppliedState; label: [string, string] };
 
+/** How iot setup runs: only plan, ask before applying, report progress. */
 export interface IotSetupOptions {
   dryRun?: boolean;
   /** Asked after the plan when there is something to do; false stops without changes. */
@@ -84,6 +87,7 @@ export interface IotSetupOptions {
   onEvent?: (event: IotSetupEvent) => void;
 }
 
+/** The plan, what became of it, each step's final state, and the device's certificate. */
 export interface IotSetupResult {
   plan: IotSetupPlan;
   outcome: 'dry-run' | 'nothing-to-do' | 'declined' | 'applied';

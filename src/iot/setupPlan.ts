@@ -81,12 +81,14 @@ export interface IotSetupState {
   profile?: Record<string, string>;
 }
 
+/** A step's state in the plan: `create`/`update` change something; `exists`/`differs` do not. */
 export type IotPlanState = 'exists' | 'create' | 'update' | 'differs';
 
 interface Base {
   state: IotPlanState;
 }
 
+/** One line of the plan: what, in which state, and what apply needs for it. */
 export type IotSetupStep =
   | (Base & { kind: 'thing'; thingName: string })
   | (Base & { kind: 'certificate'; source: CertificateSource['kind']; certificateId?: string })
@@ -109,6 +111,7 @@ export type IotSetupStep =
     })
   | (Base & { kind: 'profile'; profile: string; settings: Record<string, string | null> });
 
+/** The plan of iot setup: where (account, partition, region, endpoint), its steps and notes, and the device's profile. */
 export interface IotSetupPlan {
   accountId: string;
   partition: Partition;
@@ -123,10 +126,12 @@ export interface IotSetupPlan {
   device: Omit<DeviceRecord, 'certificateId' | 'certificateArn'>;
 }
 
+/** The steps that change something. */
 export function pendingIotSteps(plan: IotSetupPlan): IotSetupStep[] {
   return plan.steps.filter((s) => s.state === 'create' || s.state === 'update');
 }
 
+/** `[what, which]` of a step, e.g. `['thing', 'collector-0001']`, for one line of output. */
 export function iotStepLabel(step: IotSetupStep): [string, string] {
   switch (step.kind) {
     case 'thing':

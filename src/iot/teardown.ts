@@ -45,6 +45,7 @@ const {
   UpdateCertificateCommand,
 } = iotSdk();
 
+/** What iot teardown needs from outside: the administrator's AWS context and the AWS files. */
 export interface IotTeardownDeps {
   aws: AwsContext;
   files: AwsFiles;
@@ -96,6 +97,7 @@ async function otherAliasesOf(iot: Iot, roleArn: string, alias: string): Promise
   return others;
 }
 
+/** Reads everything the teardown plan depends on: the thing's certificates, setup's policy, alias and role, DIR and the profile. Changes nothing. */
 export async function observeIotTeardown(
   input: IotTeardownInput,
   deps: IotTeardownDeps,

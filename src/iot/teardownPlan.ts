@@ -11,6 +11,7 @@ import { sameDocument, type RawPolicyDocument } from '../iam/policyDocument.js';
 import { removeTrustedPrincipal } from '../iam/trustMerge.js';
 import { assumeWithCertificatePolicy, CREDENTIALS_PROVIDER_PRINCIPAL } from './iotPolicy.js';
 
+/** `iot teardown`'s input: the thing, and optionally what to look for and what local files to remove. */
 export interface IotTeardownInput {
   thingName: string;
   /** Default: the alias of setup's policy on the thing's certificate. */
@@ -32,6 +33,7 @@ export interface ThingCertificate {
   policies: string[];
 }
 
+/** What iot teardown observed. */
 export interface IotTeardownState {
   accountId: string;
   partition: Partition;
@@ -51,6 +53,7 @@ export interface IotTeardownState {
   profile?: Record<string, string>;
 }
 
+/** `remove`: teardown removes it; `absent`: nothing there; `kept`: there, but not setup's alone (see `reason`). */
 export type IotTeardownPlanState = 'remove' | 'absent' | 'kept';
 
 interface Base {
@@ -58,6 +61,7 @@ interface Base {
   reason?: string;
 }
 
+/** One line of the teardown plan. */
 export type IotTeardownStep =
   | (Base & { kind: 'policyAttachment'; policyName: string; certificateArn: string; certificateId: string })
   | (Base & { kind: 'thingAttachment'; thingName: string; certificateArn: string; certificateId: string })
@@ -69,6 +73,7 @@ export type IotTeardownStep =
   | (Base & { kind: 'files'; dir: string; files: string[] })
   | (Base & { kind: 'profile'; profile: string; keys: string[] });
 
+/** The plan of iot teardown: where, and its steps in the order they are removed. */
 export interface IotTeardownPlan {
   accountId: string;
   partition: Partition;
@@ -76,6 +81,7 @@ export interface IotTeardownPlan {
   steps: IotTeardownStep[];
 }
 
+/** `[what, which]` of a teardown step, for one line of output. */
 export function iotTeardownStepLabel(step: IotTeardownStep): [string, string] {
   const short = (id: string) => id.slice(0, 12);
   switch (step.kind) {
