@@ -106,7 +106,18 @@ export async function writeDeviceFile(dir: string, kind: DeviceFileKind, content
   return path;
 }
 
-/** device.json's text: stable, so equal records compare equal as text. */
-export function deviceRecordText(record: DeviceRecord): string {
-  return JSON.stringify(record, null, 2) + '\n';
+/** device.json's text, its keys always in one order, so equal records compare equal as text. */
+export function deviceRecordText(r: DeviceRecord): string {
+  const ordered: DeviceRecord = {
+    endpoint: r.endpoint,
+    region: r.region,
+    roleAlias: r.roleAlias,
+    thingName: r.thingName,
+    certificateId: r.certificateId,
+    certificateArn: r.certificateArn,
+    certificateFile: r.certificateFile,
+    privateKeyFile: r.privateKeyFile,
+    caFile: r.caFile,
+  };
+  return JSON.stringify(ordered, null, 2) + '\n';
 }
