@@ -1,10 +1,22 @@
 /** `doctor` for an IoT source profile: the IoT checks first, then (with ROLE) the usual ones from its session. */
 import type { AwsContext } from '../aws/clients.js';
 import type { DoctorCheck } from '../iam/doctor.js';
+import { usageError } from '../errors.js';
+import type { ExitCode } from './command.js';
 import type { CommandContext } from './context.js';
+import { doctorJson } from './iamOutput.js';
 
-/** The profile doctor would use as the source is an IoT profile. */
-export async function isIotSourceProfile(ctx: CommandContext, profile: string): Promise<boolean> {
+export interface IotDoctorFirst {
+  role: string | undefined;
+  sourceProfile: string | undefined;
+  adminProfile: string | undefined;
+  /** The administrator's context, made only when asked for. */
+  adminFor: () => Promise<AwsContext> | '' | undefined;
+  /** Prints a check (text output); undefined for JSON. */
+  print: ((check: DoctorCheck) => void) | undefined;
+}
+
+async function isIotProfileNamed(ctx: CommandContext, profile: string): Promise<boolean> {
   const [{ readProfile }, { isIotProfile }] = await Promise.all([
     import('../config/profiles.js'),
     import('../iot/profile.js'),
@@ -13,24 +25,34 @@ export async function isIotSourceProfile(ctx: CommandContext, profile: string): 
   return settings !== undefined && isIotProfile(settings);
 }
 
-/** Runs the IoT checks, printing each (text) as it is known; returns them and whether a session was issued. */
-export async function runIotDoctor(
+/**
+ * When the source is an IoT profile, its checks (printed as they come). `exitCode` is set when
+ * doctor ends here: no ROLE, or no session to assume ROLE with. Without an IoT source, nothing
+ * happens, and ROLE is required.
+ */
+export async function iotDoctorFirst(
   ctx: CommandContext,
-  profile: string,
-  admin: { profile?: string; context?: AwsContext },
-  print: ((check: DoctorCheck) => void) | undefined,
-): Promise<{ checks: DoctorCheck[]; issued: boolean }> {
+  o: IotDoctorFirst,
+): Promise<{ checks: DoctorCheck[]; exitCode?: ExitCode }> {
+  const name = o.sourceProfile ?? ctx.io.env.AWS_PROFILE ?? 'default';
+  if (!(await isIotProfileNamed(ctx, name))) {
+    if (o.role !== undefined) return { checks: [] };
+    throw usageError(
+      'doctor needs ROLE (or --source-profile of an IoT profile).',
+      'Use: tempcreds doctor ROLE --source-profile P [--admin-profile A]',
+    );
+  }
   const { iotDoctor } = await import('../iot/doctor.js');
-  if (print) ctx.io.stdout.write(`Can IoT profile ${profile} get a session with its certificate?\n`);
-  const report = await iotDoctor(profile, {
+  if (o.print) ctx.io.stdout.write(`Can IoT profile ${name} get a session with its certificate?\n`);
+  const report = await iotDoctor(name, {
     files: ctx.files,
     env: ctx.io.env,
     region: ctx.globals.region,
-    admin: admin.context,
-    adminProfile: admin.profile,
-    onCheck: print,
+    admin: (await o.adminFor()) || undefined,
+    adminProfile: o.adminProfile,
+    onCheck: o.print,
   });
-  if (print) {
+  if (o.print) {
     const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
     ctx.io.stdout.write(
       report.issued
@@ -38,5 +60,9 @@ export async function runIotDoctor(
         : `Result: no session${failed.length ? ` (failed: ${failed.join(', ')})` : ''}.\n`,
     );
   }
-  return report;
+  if (o.role !== undefined && report.issued) return { checks: report.checks };
+  // JSON has one shape for doctor: Assumed says whether the last step got credentials.
+  if (!o.print)
+    ctx.io.stdout.write(doctorJson({ roleArn: undefined, assumed: report.issued, checks: report.checks }));
+  return { checks: report.checks, exitCode: report.issued ? 0 : 1 };
 }

@@ -5,7 +5,7 @@ import { aligner } from './format.js';
 import type { IotSetupFlags } from './iotFlags.js';
 import { launcher } from './launcher.js';
 import { confirm } from './prompt.js';
-import { adminProfileName } from './commands/setup.js';
+import { adminProfileName } from './runbookNames.js';
 
 const OUTCOME = {
   'dry-run': 'Dry run: nothing was changed.',

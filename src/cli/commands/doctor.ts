@@ -5,10 +5,11 @@ import { readProfile } from '../../config/profiles.js';
 import { parseExternalId } from '../../credentials/assumeRoleRequest.js';
 import { parseDuration } from '../../credentials/duration.js';
 import { usageError } from '../../errors.js';
-import type { DoctorCheck, DoctorReport } from '../../iam/doctor.js';
+import type { DoctorCheck } from '../../iam/doctor.js';
 import { action } from '../action.js';
 import { sourceFor, type CommandContext } from '../context.js';
-import { isIotSourceProfile, runIotDoctor } from '../iotDoctor.js';
+import { checkText, doctorJson, doctorResultLine } from '../iamOutput.js';
+import { iotDoctorFirst } from '../iotDoctor.js';
 import type { RegisterCommand } from '../command.js';
 
 interface DoctorFlags {
@@ -16,33 +17,6 @@ interface DoctorFlags {
   adminProfile?: string;
   duration?: string;
   externalId?: string;
-}
-
-const NAME_WIDTH = 'identity policy'.length;
-
-/** `ok    trust            ...`, and for a failure its cause and fix on their own lines. */
-export function checkText(check: DoctorCheck): string {
-  const status = check.status === 'fail' ? 'FAIL' : check.status;
-  const pad = ' '.repeat(6 + NAME_WIDTH + 2);
-  let text = `${status.padEnd(6)}${check.name.padEnd(NAME_WIDTH)}  ${check.detail}\n`;
-  if (check.cause) text += `${pad}cause: ${check.cause}\n`;
-  if (check.fix) text += `${pad}fix:   ${check.fix}\n`;
-  return text;
-}
-
-function checksJson(checks: DoctorCheck[]) {
-  return checks.map((c) => ({
-    Name: c.name,
-    Status: c.status,
-    Detail: c.detail,
-    Cause: c.cause,
-    Fix: c.fix,
-  }));
-}
-
-function reportJson(report: DoctorReport, before: DoctorCheck[] = []): string {
-  const checks = checksJson([...before, ...report.checks]);
-  return JSON.stringify({ RoleArn: report.roleArn, Assumed: report.assumed, Checks: checks }, null, 4) + '\n';
 }
 
 /** Parses the flags before anything touches the network or the disk. */
@@ -81,7 +55,7 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
   program
     .command('doctor [role]')
     .description(
-      'why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing); for an IoT source profile, why it gets no session (ROLE optional)',
+      'why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing); for an IoT source profile, first why it gets no session (then ROLE is optional)',
     )
     .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
     .option('--admin-profile <profile>', 'administrator profile: enables the role, policy and trust checks')
@@ -90,49 +64,28 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
     .action(
       action(io, setExitCode, async (ctx, role: string | undefined, flags: DoctorFlags) => {
         const sourceProfile = flags.sourceProfile ?? ctx.globals.profile;
-        const sourceName = sourceProfile ?? io.env.AWS_PROFILE ?? 'default';
-        const iot = await isIotSourceProfile(ctx, sourceName);
-        if (role === undefined && !iot) {
-          throw usageError(
-            'doctor needs ROLE (or --source-profile of an IoT profile).',
-            'Use: tempcreds doctor ROLE --source-profile P [--admin-profile A]',
-          );
-        }
-        const { durationSeconds, externalId } = role === undefined ? {} : parseDoctorFlags(role, flags);
+        const json = ctx.globals.output === 'json';
+        const print = json ? undefined : (check: DoctorCheck) => io.stdout.write(checkText(check));
+        const adminFor = () => flags.adminProfile && adminContext(ctx, flags.adminProfile, sourceProfile);
+        const iot = await iotDoctorFirst(ctx, {
+          role,
+          sourceProfile,
+          adminProfile: flags.adminProfile,
+          adminFor,
+          print,
+        });
+        if (iot.exitCode !== undefined) return iot.exitCode;
+        const { durationSeconds, externalId } = parseDoctorFlags(role as string, flags);
         const admin = flags.adminProfile
           ? await adminContext(ctx, flags.adminProfile, sourceProfile)
           : undefined;
-        const json = ctx.globals.output === 'json';
-        const print = json ? undefined : (check: DoctorCheck) => io.stdout.write(checkText(check));
-        const iotReport = iot
-          ? await runIotDoctor(ctx, sourceName, { profile: flags.adminProfile, context: admin }, print)
-          : undefined;
-        if (role === undefined) {
-          if (json)
-            io.stdout.write(
-              JSON.stringify({ Issued: iotReport!.issued, Checks: checksJson(iotReport!.checks) }, null, 4) +
-                '\n',
-            );
-          return iotReport!.issued ? 0 : 1;
-        }
-        if (iotReport && !iotReport.issued) {
-          if (json)
-            io.stdout.write(
-              JSON.stringify(
-                { RoleArn: undefined, Assumed: false, Checks: checksJson(iotReport.checks) },
-                null,
-                4,
-              ) + '\n',
-            );
-          return 1;
-        }
         const { doctor } = await import('../../iam/doctor.js');
         if (!json)
           io.stdout.write(
             `Can ${sourceProfile ? `profile ${sourceProfile}` : 'the default credentials'} assume ${role}?\n`,
           );
         const report = await doctor(
-          { role, sourceProfile, durationSeconds, externalId },
+          { role: role as string, sourceProfile, durationSeconds, externalId },
           {
             files: ctx.files,
             env: ctx.io.env,
@@ -143,15 +96,8 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
             onCheck: print,
           },
         );
-        if (json) io.stdout.write(reportJson(report, iotReport?.checks));
-        else {
-          const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-          io.stdout.write(
-            report.assumed
-              ? 'Result: AssumeRole works.\n'
-              : `Result: AssumeRole fails${failed.length ? ` (failed: ${failed.join(', ')})` : ''}.\n`,
-          );
-        }
+        const all = { ...report, checks: [...iot.checks, ...report.checks] };
+        io.stdout.write(json ? doctorJson(all) : doctorResultLine(report));
         return report.assumed ? 0 : 1;
       }),
     );

@@ -1,6 +1,6 @@
 /** planIotSetup: from what AWS IoT, IAM and DIR hold to the steps, and the refusals before any change. */
 import { describe, expect, it } from 'vitest';
-import { TempcredsError } from '../../../src/errors.js';
+import type { TempcredsError } from '../../../src/errors.js';
 import { deviceRecordText } from '../../../src/iot/deviceDir.js';
 import { assumeWithCertificatePolicy } from '../../../src/iot/iotPolicy.js';
 import {
