@@ -183,6 +183,17 @@ describe('a device with only its certificate (aws-cn)', () => {
     expect(JSON.parse(r.stdout).Arn).toBe(`arn:aws-cn:sts::${ACCOUNT}:assumed-role/${ROLE}/${certificateId}`);
   });
 
+  it('exec --server: the child reads refreshing credentials from the local endpoint, as the role', async () => {
+    const local = ['--endpoint-url', world.awsProxy!.endpoint];
+    const command = ['/usr/bin/aws', 'sts', 'get-caller-identity', '--output', 'json', ...local];
+    const r = await runCli(['exec', '--server', '--profile', 'device', '--', ...command], {
+      env: deviceEnv,
+      cwd: device.home,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).Arn).toBe(`arn:aws-cn:sts::${ACCOUNT}:assumed-role/${ROLE}/${certificateId}`);
+  });
+
   it('firehose put and s3 sync, as the role', async () => {
     const lines = Array.from({ length: 1200 }, (_, i) => `{"reading":${i}}`);
     await writeFile(join(device.home, 'readings.jsonl'), lines.join('\n'));

@@ -4,7 +4,9 @@
  * to others refused before any request (exit 2, with the chmod). And the IoT session as the
  * source of an assume-role: role chaining, capped at one hour with the usual warning.
  */
+import { execFile } from 'node:child_process';
 import { chmod } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { CreateRoleCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { UpdateCertificateCommand } from '@aws-sdk/client-iot';
@@ -206,5 +208,32 @@ describe('an IoT profile refused, and chained (aws-cn)', () => {
       (e) => e.action === 'AssumeRole' && e.params.RoleArn?.endsWith('/downstream'),
     );
     expect(assume.map((e) => [e.status, e.params.DurationSeconds])).toEqual([[200, '3600']]);
+
+    // configure over the IoT profile writes a process profile (AWS CLI 2.9 cannot use a role profile
+    // whose source_profile has only credential_process): every AWS tool then gets the chained session.
+    const configured = await runCli(
+      ['configure', 'downstream', '--profile-name', 'down', '--source-profile', 'chainer'],
+      { env },
+    );
+    expect(configured.code, configured.stderr).toBe(0);
+    expect(configured.stdout).toMatch(/^Wrote \[profile down\] \(process\)/);
+    const cli = await promisify(execFile)(
+      '/usr/bin/aws',
+      [
+        'sts',
+        'get-caller-identity',
+        '--profile',
+        'down',
+        '--output',
+        'json',
+        '--endpoint-url',
+        world.awsProxy!.endpoint,
+      ],
+      { env },
+    ).catch((e: { stderr: string }) => ({ stdout: '', stderr: e.stderr }));
+    expect(cli.stderr).toBe('');
+    expect(JSON.parse(cli.stdout).Arn).toMatch(
+      new RegExp(`^arn:aws-cn:sts::${ACCOUNT}:assumed-role/downstream/`),
+    );
   });
 });
