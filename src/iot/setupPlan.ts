@@ -123,7 +123,7 @@ export interface IotSetupPlan {
   steps: IotSetupStep[];
   notes: string[];
   /** What the device's profile holds (paths absolute). */
-  device: Omit<DeviceRecord, 'certificateId' | 'certificateArn'>;
+  device: Required<Omit<DeviceRecord, 'certificateId' | 'certificateArn'>>;
 }
 
 /** The steps that change something. */
@@ -313,18 +313,37 @@ function deviceFileStep(
   return newCertificate && current !== undefined ? { ...step, state: 'update' } : step;
 }
 
-/** The plan. Throws (nothing changed) when setup cannot succeed or AWS would refuse the result. */
-export function planIotSetup(state: IotSetupState, input: IotSetupInput): IotSetupPlan {
-  const notes: string[] = [];
-  const { roleName, roleArn } = ownRole(input.role, {
-    accountId: state.accountId,
-    partition: state.partition,
-  });
-  const aliasArn = roleAliasArn(state.partition, state.region, state.accountId, input.roleAlias);
-  const cert = certificateStep(input, state);
+/** The device's profile (absolute paths), and what device.json records once the certificate is known. */
+function deviceOf(
+  input: IotSetupInput,
+  state: IotSetupState,
+): { device: IotSetupPlan['device']; record?: DeviceRecord } {
+  const csr = input.certificate.kind === 'csr';
+  const device = {
+    endpoint: state.endpoint,
+    region: state.region,
+    roleAlias: input.roleAlias,
+    thingName: input.thingName,
+    certificateFile: join(input.outDir, DEVICE_FILES.certificate),
+    privateKeyFile: (csr && input.privateKeyFile) || join(input.outDir, DEVICE_FILES.privateKey),
+    caFile: join(input.outDir, DEVICE_FILES.ca),
+  };
   const known = state.certificate;
-  const attachedHere = known?.things.includes(input.thingName) ?? false;
-  const others = (state.thing?.principals ?? []).filter((arn) => arn !== known?.arn);
+  const record: DeviceRecord | undefined = known && {
+    ...device,
+    certificateId: known.certificateId,
+    certificateArn: known.arn,
+    certificateFile: DEVICE_FILES.certificate,
+    privateKeyFile: csr ? input.privateKeyFile : DEVICE_FILES.privateKey,
+    caFile: DEVICE_FILES.ca,
+  };
+  return { device, record };
+}
+
+/** What setup leaves alone or found odd, for the user to know. */
+function planNotes(input: IotSetupInput, state: IotSetupState, device: IotSetupPlan['device']): string[] {
+  const notes: string[] = [];
+  const others = (state.thing?.principals ?? []).filter((arn) => arn !== state.certificate?.arn);
   if (others.length > 0)
     notes.push(
       `Thing ${input.thingName} also has ${others.join(', ')} attached; setup leaves ${others.length > 1 ? 'them' : 'it'} alone.`,
@@ -333,32 +352,24 @@ export function planIotSetup(state: IotSetupState, input: IotSetupInput): IotSet
     notes.push(
       `AWS answered endpoint ${state.endpoint}, outside ${dnsSuffix(state.partition)} (the ${state.partition} partition's domain).`,
     );
-
-  const device = {
-    endpoint: state.endpoint,
-    region: state.region,
-    roleAlias: input.roleAlias,
-    thingName: input.thingName,
-    certificateFile: join(input.outDir, DEVICE_FILES.certificate),
-    privateKeyFile:
-      input.certificate.kind === 'csr'
-        ? (input.privateKeyFile ?? join(input.outDir, DEVICE_FILES.privateKey))
-        : join(input.outDir, DEVICE_FILES.privateKey),
-    caFile: join(input.outDir, DEVICE_FILES.ca),
-  };
   if (input.certificate.kind === 'csr' && !input.privateKeyFile)
     notes.push(
       `The device keeps the CSR's private key; the profile expects it at ${device.privateKeyFile} (or pass --key FILE).`,
     );
-  const record: DeviceRecord | undefined = known && {
-    ...device,
-    certificateId: known.certificateId,
-    certificateArn: known.arn,
-    certificateFile: DEVICE_FILES.certificate,
-    privateKeyFile: input.certificate.kind === 'csr' ? input.privateKeyFile : DEVICE_FILES.privateKey,
-    caFile: DEVICE_FILES.ca,
-  };
+  return notes;
+}
 
+/** The plan. Throws (nothing changed) when setup cannot succeed or AWS would refuse the result. */
+export function planIotSetup(state: IotSetupState, input: IotSetupInput): IotSetupPlan {
+  const { roleName, roleArn } = ownRole(input.role, {
+    accountId: state.accountId,
+    partition: state.partition,
+  });
+  const aliasArn = roleAliasArn(state.partition, state.region, state.accountId, input.roleAlias);
+  const cert = certificateStep(input, state);
+  const known = state.certificate;
+  const { device, record } = deviceOf(input, state);
+  const notes = planNotes(input, state, device);
   const createdKeys = input.certificate.kind === 'createKeys' && cert.state === 'create';
   const steps: IotSetupStep[] = [
     { kind: 'thing', state: state.thing ? 'exists' : 'create', thingName: input.thingName },
@@ -371,24 +382,23 @@ export function planIotSetup(state: IotSetupState, input: IotSetupInput): IotSet
       state: known?.policies.includes(input.policyName) ? 'exists' : 'create',
       policyName: input.policyName,
     },
-    { kind: 'thingAttachment', state: attachedHere ? 'exists' : 'create', thingName: input.thingName },
+    {
+      kind: 'thingAttachment',
+      state: known?.things.includes(input.thingName) ? 'exists' : 'create',
+      thingName: input.thingName,
+    },
     ...roleSteps(input, state),
     fileStep('ca', input.outDir, state.dir.ca, input.caPem),
     deviceFileStep(input, state, record, cert.state === 'create'),
   ];
   if (input.profileName) {
     const settings = iotProfileSettings(input.profileName, device, input.launcher);
-    steps.push({
-      kind: 'profile',
-      state: profileState(state.profile, settings),
-      profile: input.profileName,
-      settings,
-    });
+    const profileStep = { kind: 'profile', profile: input.profileName, settings } as const;
+    steps.push({ ...profileStep, state: profileState(state.profile, settings) });
   }
+  const where = { accountId: state.accountId, partition: state.partition, region: state.region };
   return {
-    accountId: state.accountId,
-    partition: state.partition,
-    region: state.region,
+    ...where,
     endpoint: state.endpoint,
     roleArn: state.role?.arn ?? roleArn,
     roleName,

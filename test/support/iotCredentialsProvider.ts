@@ -121,153 +121,167 @@ function motoCertificateId(der: Buffer): string {
   return createHash('sha256').update(new X509Certificate(der).toString()).digest('hex');
 }
 
+const clientConfig = (options: IotCredentialsProviderOptions) => ({
+  region: options.region,
+  endpoint: options.awsEndpoint,
+  credentials: options.admin(),
+});
+
+/** AWS IoT's checks, in its order; throws the refusal AWS would answer. */
+async function check(req: IncomingMessage, entry: ProviderLogEntry, options: IotCredentialsProviderOptions) {
+  const socket = req.socket as TLSSocket;
+  const match = /^\/role-aliases\/([^/]+)\/credentials$/.exec(new URL(req.url ?? '/', 'https://x').pathname);
+  if (req.method !== 'GET' || !match) throw new Refusal(404, 'ResourceNotFoundException', 'Not Found');
+  const alias = decodeURIComponent(match[1] as string);
+  entry.roleAlias = alias;
+  const peer = socket.getPeerCertificate();
+  if (!peer?.raw) throw new Refusal(403, 'AccessDeniedException', 'Certificate is invalid on this endpoint');
+  const iot = new IoTClient(clientConfig(options));
+  try {
+    const certificateId = motoCertificateId(peer.raw);
+    entry.certificateId = certificateId;
+    // AWS names the session after its certificateId: the SHA-256 of the DER.
+    const awsCertificateId = createHash('sha256').update(peer.raw).digest('hex');
+    const described = await iot
+      .send(new DescribeCertificateCommand({ certificateId }))
+      .catch(() => undefined);
+    const cert = described?.certificateDescription;
+    if (!cert || cert.status !== 'ACTIVE')
+      throw new Refusal(403, 'AccessDeniedException', 'Certificate is invalid on this endpoint');
+    const certArn = cert.certificateArn as string;
+    const thing = req.headers['x-amzn-iot-thingname'];
+    if (typeof thing === 'string') {
+      const things = await iot.send(new ListPrincipalThingsCommand({ principal: certArn }));
+      if (!(things.things ?? []).includes(thing))
+        throw new Refusal(403, 'AccessDeniedException', 'Invalid thing name passed');
+    }
+    // ListPrincipalPolicies (deprecated) carries the principal in a header: moto's signature
+    // check rejects ListAttachedPolicies, whose path holds the ARN, when enforcement is on.
+    const attached = await iot.send(new ListPrincipalPoliciesCommand({ principal: certArn }));
+    const documents = await Promise.all(
+      (attached.policies ?? []).map(
+        async (p) =>
+          (await iot.send(new GetPolicyCommand({ policyName: p.policyName }))).policyDocument ?? '{}',
+      ),
+    );
+    const [, partition, , , account] = certArn.split(':');
+    const aliasArn = `arn:${partition}:iot:${options.region}:${account}:rolealias/${alias}`;
+    if (!policiesAllow(documents, 'iot:AssumeRoleWithCertificate', aliasArn))
+      throw new Refusal(403, 'AccessDeniedException', 'Access Denied');
+    const roleAlias = await iot
+      .send(new DescribeRoleAliasCommand({ roleAlias: alias }))
+      .then((o) => o.roleAliasDescription)
+      .catch(() => undefined);
+    if (!roleAlias) throw new Refusal(404, 'ResourceNotFoundException', 'Role alias does not exist');
+    return { roleAlias, certificateId: awsCertificateId };
+  } finally {
+    iot.destroy();
+  }
+}
+
+/** The trust and duration checks AWS makes of the role, then a real AssumeRole in moto (as the administrator). */
+async function mint(
+  options: IotCredentialsProviderOptions,
+  roleArn: string,
+  duration: number,
+  certificateId: string,
+  entry: ProviderLogEntry,
+) {
+  const iam = new IAMClient(clientConfig(options));
+  const sts = new STSClient(clientConfig(options));
+  try {
+    const roleName = roleArn.split('/').pop() as string;
+    const role = await iam
+      .send(new GetRoleCommand({ RoleName: roleName }))
+      .then((o) => o.Role)
+      .catch(() => undefined);
+    const unable = 'Unable to assume the role, or the role to assume does not exist';
+    if (!role || !trustsCredentialsProvider(role.AssumeRolePolicyDocument ?? '{}'))
+      throw new Refusal(400, 'InvalidRequestException', unable);
+    if (duration > (role.MaxSessionDuration ?? 3600))
+      throw new Refusal(
+        400,
+        'InvalidRequestException',
+        'The requested CredentialDurationSeconds exceeds the MaxSessionDuration set for the role',
+      );
+    entry.durationSeconds = duration;
+    // The session is named after the certificate, as AWS IoT names it.
+    const out = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: role.Arn,
+        RoleSessionName: certificateId.slice(0, 64),
+        DurationSeconds: duration,
+      }),
+    );
+    const c = out.Credentials!;
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration!.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+  } finally {
+    iam.destroy();
+    sts.destroy();
+  }
+}
+
+/** One request: AWS's answer, and its line in the log. */
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: IotCredentialsProviderOptions,
+  log: ProviderLogEntry[],
+) {
+  const socket = req.socket as TLSSocket;
+  const servername = (socket as TLSSocket & { servername?: string | false }).servername || undefined;
+  const entry: ProviderLogEntry = {
+    status: 0,
+    servername,
+    thingName: req.headers['x-amzn-iot-thingname'] as string | undefined,
+    roleAlias: undefined,
+    certificateId: undefined,
+  };
+  const answer = (status: number, body: object, errorType?: string) => {
+    entry.status = status;
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'x-amzn-RequestId': randomUUID(),
+      ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
+    });
+    res.end(JSON.stringify(body));
+    log.push(entry);
+  };
+  try {
+    // AWS requires SNI with the endpoint's name; a client connecting by IP address sends none.
+    if (servername !== undefined && servername !== options.endpointHost)
+      throw new Refusal(403, 'AccessDeniedException', 'Certificate is invalid on this endpoint');
+    const { roleAlias, certificateId } = await check(req, entry, options);
+    const credentials = await mint(
+      options,
+      roleAlias.roleArn as string,
+      roleAlias.credentialDurationSeconds ?? 3600,
+      certificateId,
+      entry,
+    );
+    answer(200, { credentials });
+  } catch (err) {
+    if (err instanceof Refusal) {
+      entry.message = err.message;
+      return answer(err.status, { message: err.message }, err.errorType);
+    }
+    entry.message = String(err);
+    answer(500, { message: 'Internal Failure' }, 'InternalFailureException');
+  }
+}
+
+/** Starts the provider on a free loopback port, with a server certificate from a CA of its own. */
 export async function startIotCredentialsProvider(
   options: IotCredentialsProviderOptions,
 ): Promise<IotCredentialsProvider> {
   const ca = makeCa('tempcreds test credentials-provider CA');
   const server = makeServerCertificate(ca, { dns: [options.endpointHost], ip: ['127.0.0.1'] });
-  const config = () => ({
-    region: options.region,
-    endpoint: options.awsEndpoint,
-    credentials: options.admin(),
-  });
   const log: ProviderLogEntry[] = [];
-
-  const check = async (req: IncomingMessage, entry: ProviderLogEntry) => {
-    const socket = req.socket as TLSSocket;
-    const match = /^\/role-aliases\/([^/]+)\/credentials$/.exec(
-      new URL(req.url ?? '/', 'https://x').pathname,
-    );
-    if (req.method !== 'GET' || !match) throw new Refusal(404, 'ResourceNotFoundException', 'Not Found');
-    const alias = decodeURIComponent(match[1] as string);
-    entry.roleAlias = alias;
-    const peer = socket.getPeerCertificate();
-    if (!peer?.raw)
-      throw new Refusal(403, 'AccessDeniedException', 'Certificate is invalid on this endpoint');
-    const iot = new IoTClient(config());
-    try {
-      const certificateId = motoCertificateId(peer.raw);
-      entry.certificateId = certificateId;
-      // AWS names the session after its certificateId: the SHA-256 of the DER.
-      const awsCertificateId = createHash('sha256').update(peer.raw).digest('hex');
-      const described = await iot
-        .send(new DescribeCertificateCommand({ certificateId }))
-        .catch(() => undefined);
-      const cert = described?.certificateDescription;
-      if (!cert || cert.status !== 'ACTIVE')
-        throw new Refusal(403, 'AccessDeniedException', 'Certificate is invalid on this endpoint');
-      const certArn = cert.certificateArn as string;
-      const thing = req.headers['x-amzn-iot-thingname'];
-      if (typeof thing === 'string') {
-        const things = await iot.send(new ListPrincipalThingsCommand({ principal: certArn }));
-        if (!(things.things ?? []).includes(thing))
-          throw new Refusal(403, 'AccessDeniedException', 'Invalid thing name passed');
-      }
-      // ListPrincipalPolicies (deprecated) carries the principal in a header: moto's signature
-      // check rejects ListAttachedPolicies, whose path holds the ARN, when enforcement is on.
-      const attached = await iot.send(new ListPrincipalPoliciesCommand({ principal: certArn }));
-      const documents = await Promise.all(
-        (attached.policies ?? []).map(
-          async (p) =>
-            (await iot.send(new GetPolicyCommand({ policyName: p.policyName }))).policyDocument ?? '{}',
-        ),
-      );
-      const [, partition, , , account] = certArn.split(':');
-      const aliasArn = `arn:${partition}:iot:${options.region}:${account}:rolealias/${alias}`;
-      if (!policiesAllow(documents, 'iot:AssumeRoleWithCertificate', aliasArn))
-        throw new Refusal(403, 'AccessDeniedException', 'Access Denied');
-      const roleAlias = await iot
-        .send(new DescribeRoleAliasCommand({ roleAlias: alias }))
-        .then((o) => o.roleAliasDescription)
-        .catch(() => undefined);
-      if (!roleAlias) throw new Refusal(404, 'ResourceNotFoundException', 'Role alias does not exist');
-      return { roleAlias, certificateId: awsCertificateId };
-    } finally {
-      iot.destroy();
-    }
-  };
-
-  const mint = async (roleArn: string, duration: number, certificateId: string, entry: ProviderLogEntry) => {
-    const iam = new IAMClient(config());
-    const sts = new STSClient(config());
-    try {
-      const roleName = roleArn.split('/').pop() as string;
-      const role = await iam
-        .send(new GetRoleCommand({ RoleName: roleName }))
-        .then((o) => o.Role)
-        .catch(() => undefined);
-      const unable = 'Unable to assume the role, or the role to assume does not exist';
-      if (!role || !trustsCredentialsProvider(role.AssumeRolePolicyDocument ?? '{}'))
-        throw new Refusal(400, 'InvalidRequestException', unable);
-      if (duration > (role.MaxSessionDuration ?? 3600))
-        throw new Refusal(
-          400,
-          'InvalidRequestException',
-          'The requested CredentialDurationSeconds exceeds the MaxSessionDuration set for the role',
-        );
-      entry.durationSeconds = duration;
-      // The session is named after the certificate, as AWS IoT names it.
-      const out = await sts.send(
-        new AssumeRoleCommand({
-          RoleArn: role.Arn,
-          RoleSessionName: certificateId.slice(0, 64),
-          DurationSeconds: duration,
-        }),
-      );
-      const c = out.Credentials!;
-      return {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-        expiration: c.Expiration!.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      };
-    } finally {
-      iam.destroy();
-      sts.destroy();
-    }
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const socket = req.socket as TLSSocket;
-    const servername = (socket as TLSSocket & { servername?: string | false }).servername || undefined;
-    const entry: ProviderLogEntry = {
-      status: 0,
-      servername,
-      thingName: req.headers['x-amzn-iot-thingname'] as string | undefined,
-      roleAlias: undefined,
-      certificateId: undefined,
-    };
-    const answer = (status: number, body: object, errorType?: string) => {
-      entry.status = status;
-      res.writeHead(status, {
-        'Content-Type': 'application/json',
-        'x-amzn-RequestId': randomUUID(),
-        ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
-      });
-      res.end(JSON.stringify(body));
-      log.push(entry);
-    };
-    try {
-      // AWS requires SNI with the endpoint's name; a client connecting by IP address sends none.
-      if (servername !== undefined && servername !== options.endpointHost)
-        throw new Refusal(403, 'AccessDeniedException', 'Certificate is invalid on this endpoint');
-      const { roleAlias, certificateId } = await check(req, entry);
-      const credentials = await mint(
-        roleAlias.roleArn as string,
-        roleAlias.credentialDurationSeconds ?? 3600,
-        certificateId,
-        entry,
-      );
-      answer(200, { credentials });
-    } catch (err) {
-      if (err instanceof Refusal) {
-        entry.message = err.message;
-        return answer(err.status, { message: err.message }, err.errorType);
-      }
-      entry.message = String(err);
-      answer(500, { message: 'Internal Failure' }, 'InternalFailureException');
-    }
-  };
 
   const https: Server = createServer(
     {
@@ -277,7 +291,7 @@ export async function startIotCredentialsProvider(
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
     },
-    (req, res) => void handle(req, res),
+    (req, res) => void handle(req, res, options, log),
   );
   await new Promise<void>((listening) => https.listen(0, '127.0.0.1', listening));
   const port = (https.address() as AddressInfo).port;

@@ -3,13 +3,8 @@ import { action } from '../action.js';
 import type { RegisterCommand } from '../command.js';
 import { runIotConfigure, runIotSetup, runIotTeardown } from '../iotRun.js';
 
-export const registerIot: RegisterCommand = (program: Command, io, setExitCode) => {
-  const iot = program
-    .command('iot')
-    .description(
-      'AWS IoT certificate credentials: a device gets role sessions with its certificate, no access key',
-    );
-  iot
+function setupOptions(iot: Command): Command {
+  return iot
     .command('setup')
     .description(
       'with administrator credentials: thing, certificate, IoT policy, role alias, role trust, and the device files in DIR',
@@ -38,9 +33,11 @@ export const registerIot: RegisterCommand = (program: Command, io, setExitCode) 
       'the CA bundle to write to DIR instead of the embedded Amazon Root CA 1 and 3',
     )
     .option('--dry-run', 'print the plan and change nothing')
-    .option('--yes', 'apply without asking on a terminal')
-    .action(action(io, setExitCode, runIotSetup));
-  iot
+    .option('--yes', 'apply without asking on a terminal');
+}
+
+function teardownOptions(iot: Command): Command {
+  return iot
     .command('teardown')
     .description(
       'undo what iot setup made for a thing, and nothing else; prints the plan, asks on a terminal',
@@ -54,9 +51,11 @@ export const registerIot: RegisterCommand = (program: Command, io, setExitCode) 
     .option('--out <dir>', 'also remove the files iot setup wrote there')
     .option('--profile-name <name>', 'also remove the IoT settings iot setup wrote to this profile')
     .option('--dry-run', 'print the plan and change nothing')
-    .option('--yes', 'remove without asking')
-    .action(action(io, setExitCode, runIotTeardown));
-  iot
+    .option('--yes', 'remove without asking');
+}
+
+function configureOptions(iot: Command): Command {
+  return iot
     .command('configure')
     .description('on the device: write an IoT profile from the directory iot setup filled (copied here)')
     .requiredOption(
@@ -64,6 +63,16 @@ export const registerIot: RegisterCommand = (program: Command, io, setExitCode) 
       'the --out directory of iot setup: certificate, CA, device.json (and the key)',
     )
     .requiredOption('--profile-name <name>', 'the profile to write')
-    .option('--key <file>', 'the private key, when it is not in DIR (the device made the CSR)')
-    .action(action(io, setExitCode, runIotConfigure));
+    .option('--key <file>', 'the private key, when it is not in DIR (the device made the CSR)');
+}
+
+export const registerIot: RegisterCommand = (program: Command, io, setExitCode) => {
+  const iot = program
+    .command('iot')
+    .description(
+      'AWS IoT certificate credentials: a device gets role sessions with its certificate, no access key',
+    );
+  setupOptions(iot).action(action(io, setExitCode, runIotSetup));
+  teardownOptions(iot).action(action(io, setExitCode, runIotTeardown));
+  configureOptions(iot).action(action(io, setExitCode, runIotConfigure));
 };
