@@ -84,6 +84,102 @@ export interface IotWorld {
   stop(): Promise<void>;
 }
 
+/** The device's role: trust (by default the credentials provider and the administrator), permissions. */
+async function createDeviceRole(
+  i: IAMClient,
+  roleName: string,
+  o: DeviceOptions,
+  adminArn: string,
+): Promise<string> {
+  // One statement for both principals: moto answers 500 to an AssumeRole whose trust has a
+  // statement with only a Service principal (the credentials provider assumes as the administrator).
+  const trust = o.trust ?? [
+    {
+      Effect: 'Allow',
+      Principal: { AWS: adminArn, Service: CREDENTIALS_PRINCIPAL },
+      Action: 'sts:AssumeRole',
+    },
+  ];
+  const { Role } = await i.send(
+    new CreateRoleCommand({
+      RoleName: roleName,
+      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: trust }),
+      MaxSessionDuration: o.maxSessionDuration,
+    }),
+  );
+  await i.send(
+    new PutRolePolicyCommand({
+      RoleName: roleName,
+      PolicyName: 'work',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['firehose:*', 's3:*', 'sts:GetCallerIdentity', 'sts:AssumeRole'],
+            Resource: '*',
+          },
+        ],
+      }),
+    }),
+  );
+  return Role!.Arn!;
+}
+
+/** The role (trust, permissions), thing, certificate, alias, policy and attachments of one device, by hand. */
+async function provisionDevice(
+  w: { iot: IoTClient; iam: IAMClient; region: string; partition: string },
+  name: string,
+  o: DeviceOptions,
+): Promise<Device> {
+  const { region, partition } = w;
+  const c = w.iot;
+  const i = w.iam;
+  const adminArn = `arn:${partition}:iam::${ACCOUNT}:user/admin`;
+  const roleName = `${name}-role`;
+  const roleAlias = `${name}-alias`;
+  const policyName = `${name}-policy`;
+  const aliasArn = `arn:${partition}:iot:${region}:${ACCOUNT}:rolealias/${roleAlias}`;
+  const roleArn = await createDeviceRole(i, roleName, o, adminArn);
+  await c.send(new CreateThingCommand({ thingName: name }));
+  const cert = await c.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
+  await c.send(
+    new CreateRoleAliasCommand({
+      roleAlias,
+      roleArn,
+      credentialDurationSeconds: o.credentialDurationSeconds ?? 3600,
+    }),
+  );
+  if (o.policy !== null) {
+    const statements = o.policy ?? [
+      { Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate', Resource: aliasArn },
+    ];
+    await c.send(
+      new CreatePolicyCommand({
+        policyName,
+        policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+      }),
+    );
+    await c.send(new AttachPolicyCommand({ policyName, target: cert.certificateArn }));
+  }
+  if (o.attachToThing !== false)
+    await c.send(new AttachThingPrincipalCommand({ thingName: name, principal: cert.certificateArn }));
+  c.destroy();
+  i.destroy();
+  return {
+    thingName: name,
+    certificateId: cert.certificateId!,
+    certificateArn: cert.certificateArn!,
+    certPem: cert.certificatePem!,
+    keyPem: cert.keyPair!.PrivateKey!,
+    roleName,
+    roleArn,
+    roleAlias,
+    policyName,
+  };
+}
+
+/** Starts the world (its methods close over its servers, so they are one literal, longer than most functions). */
 export async function startIotWorld(
   options: { region?: string; awsProxy?: boolean } = {},
 ): Promise<IotWorld> {
@@ -105,84 +201,8 @@ export async function startIotWorld(
   const clientConfig = () => ({ region, endpoint: control.endpoint, credentials: aws.admin });
   const iot = () => new IoTClient(clientConfig());
   const iam = () => new IAMClient(clientConfig());
-  const adminArn = `arn:${partition}:iam::${ACCOUNT}:user/admin`;
-
-  const provision = async (name: string, o: DeviceOptions = {}): Promise<Device> => {
-    const c = iot();
-    const i = iam();
-    const roleName = `${name}-role`;
-    const roleAlias = `${name}-alias`;
-    const policyName = `${name}-policy`;
-    const aliasArn = `arn:${partition}:iot:${region}:${ACCOUNT}:rolealias/${roleAlias}`;
-    // One statement for both principals: moto answers 500 to an AssumeRole whose trust has a
-    // statement with only a Service principal (the credentials provider assumes as the administrator).
-    const trust = o.trust ?? [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: adminArn, Service: CREDENTIALS_PRINCIPAL },
-        Action: 'sts:AssumeRole',
-      },
-    ];
-    const { Role } = await i.send(
-      new CreateRoleCommand({
-        RoleName: roleName,
-        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: trust }),
-        MaxSessionDuration: o.maxSessionDuration,
-      }),
-    );
-    await i.send(
-      new PutRolePolicyCommand({
-        RoleName: roleName,
-        PolicyName: 'work',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: ['firehose:*', 's3:*', 'sts:GetCallerIdentity', 'sts:AssumeRole'],
-              Resource: '*',
-            },
-          ],
-        }),
-      }),
-    );
-    await c.send(new CreateThingCommand({ thingName: name }));
-    const cert = await c.send(new CreateKeysAndCertificateCommand({ setAsActive: true }));
-    await c.send(
-      new CreateRoleAliasCommand({
-        roleAlias,
-        roleArn: Role!.Arn!,
-        credentialDurationSeconds: o.credentialDurationSeconds ?? 3600,
-      }),
-    );
-    if (o.policy !== null) {
-      const statements = o.policy ?? [
-        { Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate', Resource: aliasArn },
-      ];
-      await c.send(
-        new CreatePolicyCommand({
-          policyName,
-          policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
-        }),
-      );
-      await c.send(new AttachPolicyCommand({ policyName, target: cert.certificateArn }));
-    }
-    if (o.attachToThing !== false)
-      await c.send(new AttachThingPrincipalCommand({ thingName: name, principal: cert.certificateArn }));
-    c.destroy();
-    i.destroy();
-    return {
-      thingName: name,
-      certificateId: cert.certificateId!,
-      certificateArn: cert.certificateArn!,
-      certPem: cert.certificatePem!,
-      keyPem: cert.keyPair!.PrivateKey!,
-      roleName,
-      roleArn: Role!.Arn!,
-      roleAlias,
-      policyName,
-    };
-  };
+  const provision = (name: string, o: DeviceOptions = {}) =>
+    provisionDevice({ iot: iot(), iam: iam(), region, partition }, name, o);
 
   return {
     aws,
