@@ -28,3 +28,4 @@ export * from './firehose/index.js';
 export * from './s3/index.js';
 export * from './iam/index.js';
 export * from './iot/index.js';
+export * from './agent/index.js';

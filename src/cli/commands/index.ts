@@ -12,6 +12,7 @@ import { registerRotateKey } from './rotateKey.js';
 import { registerTeardown } from './teardown.js';
 import { registerDoctor } from './doctor.js';
 import { registerIot } from './iot.js';
+import { registerAgent } from './agent.js';
 
 /** Every command of the CLI, in the order `--help` lists them. */
 export const COMMANDS: RegisterCommand[] = [
@@ -28,4 +29,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerTeardown,
   registerDoctor,
   registerIot,
+  registerAgent,
 ];

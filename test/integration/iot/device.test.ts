@@ -14,6 +14,7 @@ import { UpdateCertificateCommand } from '@aws-sdk/client-iot';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateIdOf } from '../../../src/iot/deviceFiles.js';
+import { startAgent, waitFor, writeConfig } from '../agent/agentWorld.js';
 import { makeTempHome, runCli, type TempHome } from '../../support/cli.js';
 import { ACCOUNT, startIotWorld, type IotWorld } from '../../support/iot/world.js';
 
@@ -211,6 +212,33 @@ describe('a device with only its certificate (aws-cn)', () => {
       'rclone_copy/b.txt',
       'rclone_copy/day1/a.csv',
     ]);
+  });
+
+  it('the agent with credentials: { profile: device } ships a log through the IoT session', async () => {
+    const dir = join(device.home, 'agent');
+    await mkdir(join(dir, 'logs'), { recursive: true });
+    const log = join(dir, 'logs', 'collector.log');
+    await writeFile(log, '{"agent":1}\n{"agent":2}\n');
+    const config = await writeConfig(
+      dir,
+      [
+        'credentials: { profile: device }',
+        `region: ${REGION}`,
+        `endpointUrl: ${world.awsProxy!.endpoint}`,
+        `stateDir: ${join(dir, 'state')}`,
+        'pollInterval: 50ms',
+        'drainTimeout: 5s',
+        'flows:',
+        `  - { name: readings, files: [${JSON.stringify(join(dir, 'logs', '*.log'))}], deliveryStream: ${STREAM}, startAt: beginning, flushInterval: 200ms }`,
+        '',
+      ].join('\n'),
+    );
+    const agent = await startAgent(config, deviceEnv);
+    await waitFor(
+      '2 agent lines',
+      async () => (await deliveredLines()).filter((l) => l.includes('agent')).length >= 2,
+    );
+    expect(await agent.stop()).toBe(0);
   });
 
   it('sessions of 4 seconds: a long firehose put refreshes through the provider and loses nothing', async () => {
