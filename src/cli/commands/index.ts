@@ -11,6 +11,8 @@ import { registerRole } from './role.js';
 import { registerRotateKey } from './rotateKey.js';
 import { registerTeardown } from './teardown.js';
 import { registerDoctor } from './doctor.js';
+import { registerIot } from './iot.js';
+import { registerAgent } from './agent.js';
 import { registerProfiles } from './profiles.js';
 import { registerConsole } from './console.js';
 
@@ -28,6 +30,8 @@ export const COMMANDS: RegisterCommand[] = [
   registerRotateKey,
   registerTeardown,
   registerDoctor,
+  registerIot,
+  registerAgent,
   registerConsole,
   registerProfiles,
 ];
