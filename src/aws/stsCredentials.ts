@@ -1,13 +1,8 @@
 import type { Credentials } from '@aws-sdk/client-sts';
 import { TempcredsError } from '../errors.js';
+import type { SessionCredentials } from '../credentials/exportFormats.js';
 
-/** Session credentials as every STS answer that issues them has them: all four parts. */
-export interface SessionCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-}
+export type { SessionCredentials };
 
 /** The `Credentials` of an STS answer, or a failure naming the call (`what`) when a part is missing. */
 export function sessionCredentialsOf(c: Credentials | undefined, what: string): SessionCredentials {

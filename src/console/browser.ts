@@ -7,7 +7,9 @@
 
 /** One way to open a URL: a program and its arguments, the URL among them. */
 export interface BrowserCommand {
+  /** The program: a path, or a name looked up in PATH. */
   command: string;
+  /** Its arguments, the URL among them. */
   args: string[];
 }
 

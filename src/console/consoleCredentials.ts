@@ -31,12 +31,17 @@ export type SessionOrigin =
   /** A federation token the profile already had. */
   | 'FederationSession';
 
+/** A session the federation endpoint takes, and what is known about it. */
 export interface ConsoleCredentials {
+  /** The session's keys, for getSigninToken only. */
   session: FederationSession;
   /** Who signs in: the assumed-role or federated-user ARN. */
   arn: string;
+  /** The session's partition: which console, which sign-in host. */
   partition: Partition;
+  /** The region the session was made in. */
   region: string;
+  /** How the session was made. */
   origin: SessionOrigin;
   /** `SessionDuration` to send: only where AWS takes it and a length was asked for. */
   sessionDuration?: number;
@@ -44,6 +49,7 @@ export interface ConsoleCredentials {
   consoleSeconds?: number;
 }
 
+/** Where console credentials come from. */
 export interface ConsoleCredentialsOptions {
   /** The profile (or environment) to sign in from, as for any command; its prompts and warnings. */
   source: SourceInit;
@@ -51,7 +57,9 @@ export interface ConsoleCredentialsOptions {
   request?: AssumeRoleRequest;
   /** The console session's length when there is no role to assume (a role's is in `request`). */
   durationSeconds?: DurationRequest;
+  /** How STS clients are made (default the SDK's, configured as everywhere in tempcreds). */
   createSts?: StsClientFactory;
+  /** The clock (default `new Date()`). */
   now?: () => Date;
 }
 

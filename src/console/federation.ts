@@ -7,24 +7,32 @@ import { TempcredsError } from '../errors.js';
 
 /** Session credentials, as getSigninToken takes them. */
 export interface FederationSession {
+  /** `sessionId` in the request. */
   accessKeyId: string;
+  /** `sessionKey` in the request. */
   secretAccessKey: string;
+  /** `sessionToken` in the request. */
   sessionToken: string;
 }
 
+/** Where and how to ask for a sign-in token. */
 export interface SigninTokenOptions {
   /** The federation endpoint, `https://signin.aws.amazon.com/federation` or the partition's. */
   federationUrl: string;
   /** `SessionDuration` (900..43200): the console session's length. Only for role sessions that allow it. */
   sessionDuration?: number;
+  /** The fetch to use (default the global one). */
   fetch?: typeof fetch;
+  /** How long to wait for the endpoint (default 15 s). */
   timeoutMs?: number;
 }
 
 /** What the endpoint answered when it refused: its status and a short, secret-free text. */
 export class SigninRefusal extends Error {
   constructor(
+    /** The endpoint's HTTP status. */
     readonly status: number,
+    /** Its error page as one line, tags out and key-like runs masked. */
     readonly text: string,
   ) {
     super(`HTTP ${status}${text ? `: ${text}` : ''}`);

@@ -13,7 +13,9 @@ export const FEDERATION_POLICY = JSON.stringify({
   Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
 });
 
+/** What sts:GetFederationToken gave: the session and who it is. */
 export interface FederationToken {
+  /** The federated user's session credentials. */
   credentials: SessionCredentials;
   /** `arn:aws:sts::123456789012:federated-user/NAME`. */
   federatedUserArn: string;

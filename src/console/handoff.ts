@@ -17,11 +17,13 @@ import { peerUid as procPeerUid, type Endpoint } from './peerUid.js';
 
 /** A request the local server turned away: another user's process, a foreign Host, a wrong path or method. */
 export interface RefusedRequest {
+  /** Why: another user's process, a foreign Host header, a wrong path (or a used link), or not a GET. */
   reason: 'user' | 'host' | 'path' | 'method';
   /** The uid of the process that asked, for `user`. */
   uid?: number;
 }
 
+/** The one-shot link's target and its checks. */
 export interface HandoffOptions {
   /** Where the one request is sent on: the sign-in URL. */
   target: string;
@@ -31,14 +33,17 @@ export interface HandoffOptions {
   peerUid?: (client: Endpoint, server: Endpoint) => number | undefined;
   /** This process's uid (default `process.getuid()`). */
   ownUid?: number;
+  /** Told of each request turned away (the link stays usable). */
   onRefused?: (refused: RefusedRequest) => void;
 }
 
+/** A running one-shot link. */
 export interface Handoff {
   /** What the browser gets: worthless once used, or after the timeout. */
   url: string;
   /** Resolves once the browser has been sent on; rejects when the time runs out first. */
   served: Promise<void>;
+  /** Stops serving at once (the link is then worthless). */
   close(): Promise<void>;
 }
 
@@ -114,12 +119,16 @@ function samePath(got: string, want: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Starts a browser command (`child_process.spawn`'s shape). */
 export type SpawnBrowser = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
 
+/** How {@link openInBrowser} opens the link, on top of the link's own options. */
 export interface OpenOptions extends Omit<HandoffOptions, 'target'> {
   /** The browser commands to try for the local URL, in order (see `browserCommands`). */
   commands: (localUrl: string) => BrowserCommand[];
+  /** The browser's environment (default this process's). */
   env?: NodeJS.ProcessEnv;
+  /** How a command is started (default `child_process.spawn`). */
   spawn?: SpawnBrowser;
 }
 

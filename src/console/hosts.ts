@@ -19,6 +19,7 @@ const HOSTS: Readonly<Record<Partition, ConsoleHosts>> = {
   'aws-us-gov': { signin: 'signin.amazonaws-us-gov.com', console: 'console.amazonaws-us-gov.com' },
 };
 
+/** The sign-in and console hosts of `partition`. */
 export function consoleHosts(partition: Partition): ConsoleHosts {
   return HOSTS[partition];
 }

@@ -6,8 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 
+/** One end of a TCP connection. */
 export interface Endpoint {
+  /** IPv4 address, dotted (an IPv4-mapped IPv6 `::ffff:` form is taken too). */
   address: string;
+  /** TCP port. */
   port: number;
 }
 

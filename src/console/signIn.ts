@@ -9,9 +9,11 @@ import {
 import { getSigninToken, loginUrl, SigninRefusal } from './federation.js';
 import { destinationUrl, federationUrl, parseDestination } from './hosts.js';
 
+/** What {@link consoleSignIn} takes: where the session comes from, and the page to land on. */
 export interface ConsoleSignInOptions extends ConsoleCredentialsOptions {
   /** `--destination`: a console URL on the partition's console host, or a service name. */
   destination?: string;
+  /** The fetch for the federation endpoint (default the global one). */
   fetch?: typeof fetch;
 }
 
@@ -21,10 +23,13 @@ export interface ConsoleSignIn {
   url: string;
   /** Who signs in (assumed-role or federated-user ARN). */
   arn: string;
+  /** The session's partition, whose console it is. */
   partition: Partition;
+  /** The session's region (the console page's, unless `destination` says otherwise). */
   region: string;
   /** The console page the sign-in lands on. */
   destination: string;
+  /** How the session was made. */
   origin: SessionOrigin;
   /** How long the console session lasts, when known. */
   consoleSeconds?: number;

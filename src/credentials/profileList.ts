@@ -14,23 +14,31 @@ export type ProfileKindName = 'keys' | 'role' | 'sso' | 'login' | 'process' | 'i
 
 /** One profile as `tempcreds profiles --output json` prints it. Keys appear in this order. */
 export interface ProfileListing {
+  /** The profile's name, as `--profile` takes it. */
   name: string;
+  /** How it gets credentials. */
   kind: ProfileKindName;
   /** The profile's `region`, or null. */
   region: string | null;
+  /** `role_arn`: the role it assumes. */
   roleArn?: string;
   /** `source_profile`: the profile whose credentials assume the role. */
   source?: string;
   /** `credential_source` (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`). */
   credentialSource?: string;
+  /** `web_identity_token_file`: the OIDC token that assumes the role. */
   webIdentityTokenFile?: string;
   /** The profiles after this one down to the one whose credentials sign (`source` first). */
   chain?: string[];
   /** How the last profile of `chain` gets its credentials. */
   sourceKind?: ProfileKindName;
+  /** `sso_session`: the `[sso-session]` section with the start URL. */
   ssoSession?: string;
+  /** `sso_account_id`. */
   ssoAccountId?: string;
+  /** `sso_role_name`: the permission set's role. */
   ssoRoleName?: string;
+  /** `tempcreds_iot_role_alias`: the AWS IoT role alias the certificate is exchanged through. */
   iotRoleAlias?: string;
   /** A session's `aws_credential_expiration` (what `assume --write-profile` saves), RFC 3339. */
   expiration?: string;

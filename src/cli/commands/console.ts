@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration, type DurationRequest } from '../../credentials/duration.js';
 import { usageError } from '../../errors.js';
-import { findCommand } from '../../exec/findCommand.js';
-import { browserCommands } from '../../console/browser.js';
 import type { RefusedRequest } from '../../console/handoff.js';
 import { action } from '../action.js';
 import {
@@ -36,31 +34,28 @@ export const registerConsole: RegisterCommand = (program: Command, io, setExitCo
       action(io, setExitCode, async (ctx, role: string | undefined, options: ConsoleFlags) => {
         const request = role === undefined ? undefined : parseAssumeRequest(ctx, role, options);
         const durationSeconds = role === undefined ? profileDuration(options) : undefined;
-        if (!options.print) checkBrowser(ctx);
-        const { consoleSignIn } = await import('../../console/signIn.js');
-        const signIn = await consoleSignIn({
+        const { signInToConsole } = await import('../../console/signInToConsole.js');
+        const session = await signInToConsole({
           source: sourceInitFor(ctx, role === undefined ? undefined : options.sourceProfile),
           request,
           durationSeconds,
           destination: options.destination,
+          open: !options.print,
+          cwd: ctx.io.cwd,
+          onRefused: (refused) => reportRefused(ctx, refused),
+          debug: ctx.log.debug,
         });
         const lasting =
-          signIn.consoleSeconds === undefined ? '' : `; console session ${hours(signIn.consoleSeconds)}`;
+          session.consoleSeconds === undefined ? '' : `; console session ${hours(session.consoleSeconds)}`;
         if (options.print) {
-          io.stdout.write(`${signIn.url}\n`);
+          io.stdout.write(`${session.url}\n`);
           io.stderr.write(
-            `Sign-in URL for ${signIn.arn} (${signIn.partition} console${lasting}): it signs in whoever holds it for 15 minutes, so do not share or store it.\n`,
+            `Sign-in URL for ${session.arn} (${session.partition} console${lasting}): it signs in whoever holds it for 15 minutes, so do not share or store it.\n`,
           );
           return;
         }
-        const { openInBrowser } = await import('../../console/handoff.js');
-        const browser = await openInBrowser(signIn.url, {
-          commands: (localUrl) => browserCommands(localUrl, io.env),
-          env: io.env,
-          onRefused: (refused) => reportRefused(ctx, refused),
-        });
         io.stderr.write(
-          `Signed in to the ${signIn.partition} console as ${signIn.arn} in your browser (${browser})${lasting}.\n`,
+          `Signed in to the ${session.partition} console as ${session.arn} in your browser (${session.browser})${lasting}.\n`,
         );
       }),
     );
@@ -78,28 +73,6 @@ function profileDuration(options: ConsoleFlags): DurationRequest | undefined {
     );
   }
   return duration === undefined ? undefined : parseDuration(duration, '--duration');
-}
-
-/** Before any call to AWS: some browser command must exist, or there is no way to hand the URL over. */
-function checkBrowser(ctx: CommandContext): void {
-  const commands = browserCommands('http://127.0.0.1/', ctx.io.env);
-  const found = commands.some(({ command }) => {
-    try {
-      findCommand(command, ctx.io.env, ctx.io.cwd);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (!found) {
-    const names = commands.map((c) => c.command).join(', ');
-    throw usageError(
-      `No browser to open the console with: ${names} ${commands.length > 1 ? 'are' : 'is'} not installed.`,
-      ctx.io.env.BROWSER
-        ? 'Fix BROWSER (commands separated by ":"), or use --print and open the URL yourself.'
-        : "Set BROWSER to your browser's command (BROWSER=firefox), or use --print and open the URL yourself.",
-    );
-  }
 }
 
 function reportRefused(ctx: CommandContext, refused: RefusedRequest): void {

@@ -74,13 +74,14 @@ describe.each([
     expect(result.stderr + result.stdout).not.toContain(token);
   });
 
-  it('--print writes the sign-in URL to stdout only, for the console home of the region', async () => {
+  it('--print writes the sign-in URL to stdout only, for the console home of the region; --debug shows no secret', async () => {
     const { fixture, federation } = world;
     const { result, record } = await world.console([
       fixture.world.roleArn,
       '--profile',
       'sts_user',
       '--print',
+      '--debug',
     ]);
     expect(result.code).toBe(0);
     expect(record).toBeUndefined(); // no browser
@@ -88,7 +89,18 @@ describe.each([
     expect(url.searchParams.get('Destination')).toBe(`https://${consoleHost}/console/home?region=${region}`);
     expect(federation.tokens.has(url.searchParams.get('SigninToken')!)).toBe(true);
     expect(result.stderr).toMatch(/signs in whoever holds it for 15 minutes/);
+    // The debug log says what happened (the role assumed), but never the token nor the session it came from.
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `\\[debug\\] sign-in token for arn:${partition}:sts::123456789012:assumed-role/\\S+ \\(AssumeRole, console session 3600 s\\), landing on https://${consoleHost}/console/home`,
+      ),
+    );
     expect(result.stderr).not.toContain(url.searchParams.get('SigninToken')!);
+    const sent = federation.log.filter((e) => e.action === 'getSigninToken').at(-1)!;
+    const session = fixture.proxy!.issued(sent.accessKeyId!)!;
+    expect(session.secretAccessKey.length).toBeGreaterThan(0);
+    expect(result.stderr).not.toContain(session.secretAccessKey);
+    expect(result.stderr).not.toContain(session.sessionToken);
     const login = await fetch(url, { redirect: 'manual' });
     expect(login.status).toBe(302);
     expect(login.headers.get('location')).toBe(`https://${consoleHost}/console/home?region=${region}`);
