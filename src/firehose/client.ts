@@ -1,6 +1,7 @@
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { clientConfig, type AwsContext } from '../aws/clients.js';
 import { firehoseSdk } from '../aws/sdk.js';
+import type { PutRecordBatchSend } from './delivery.js';
 
 /**
  * A Firehose client for `putRecords`: the context's region, endpoint and (refreshing) credentials,
@@ -13,4 +14,20 @@ export function createFirehoseClient(ctx: AwsContext): FirehoseClient {
     maxAttempts: 1,
     requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
   });
+}
+
+/**
+ * What the delivery engine needs of a client: one PutRecordBatch call, and new credentials after
+ * an expired token (by default the client's own provider with `forceRefresh`: a refreshing
+ * provider has usually renewed already).
+ */
+export function firehoseSender(client: FirehoseClient): {
+  send: PutRecordBatchSend;
+  refreshCredentials: () => Promise<unknown>;
+} {
+  const { PutRecordBatchCommand } = firehoseSdk();
+  return {
+    send: (input, abortSignal) => client.send(new PutRecordBatchCommand(input), { abortSignal }),
+    refreshCredentials: () => client.config.credentials({ forceRefresh: true }),
+  };
 }

@@ -70,3 +70,25 @@ export function backoffDelay(
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, retry - 1));
   return Math.floor(random() * ceiling);
 }
+
+/** Socket errors of a connection that was never made: the request cannot have arrived. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether a call that failed this way may still have been carried out: its request may have
+ * reached AWS and only the answer was lost (a connection reset or a timeout once connected). Any
+ * answer from AWS, a connection never made, or a time-out while connecting, says it was not.
+ */
+export function answerLost(err: unknown): boolean {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorShape & { message?: unknown };
+  if (e.$metadata?.httpStatusCode !== undefined) return false;
+  if (typeof e.code === 'string' && NOT_CONNECTED.has(e.code)) return false;
+  // The SDK's connect timeout: "... did not establish a connection with the server within ...".
+  if (
+    e.name === 'TimeoutError' &&
+    typeof e.message === 'string' &&
+    /did not establish a connection/.test(e.message)
+  )
+    return false;
+  return e.name === 'TimeoutError' || (typeof e.code === 'string' && NETWORK.has(e.code));
+}

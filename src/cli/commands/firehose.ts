@@ -262,7 +262,7 @@ async function recordsOf(input: FirehosePutInput, io: CliIo): Promise<RecordSour
 export function progressBar(io: CliIo, total: number | undefined, now: () => number = Date.now) {
   const line = progressLine(io.stderr, { enabled: io.stderr.isTTY === true, now });
   const render = (p: PutProgress) => {
-    const sent = p.delivered + p.failed + p.notSent;
+    const sent = p.delivered + p.failed + p.unknown + p.notSent;
     const width = 30;
     const bar =
       total && total > 0
@@ -279,38 +279,36 @@ export function progressBar(io: CliIo, total: number | undefined, now: () => num
 function summaryLine(s: PutSummary): string {
   return (
     `firehose put ${s.deliveryStreamName}: ${s.records} records, ${s.bytes} bytes, ${s.calls} calls, ` +
-    `${s.retries} retries, ${s.failed} failed${s.notSent > 0 ? `, ${s.notSent} not sent` : ''}, ` +
+    `${s.retries} retries, ${s.failed} failed${s.unknown > 0 ? `, ${s.unknown} unknown` : ''}` +
+    `${s.notSent > 0 ? `, ${s.notSent} not sent` : ''}` +
+    `${s.retriedAfterUnknown > 0 ? `, ${s.retriedAfterUnknown} resent after a lost answer` : ''}, ` +
     `${(s.durationMs / 1000).toFixed(2)} s`
   );
 }
 
-/**
- * What became of the records not delivered: where they were written, or a few of them and how
- * many. After a stop at once (`stoppedAtOnce`), the records of aborted calls are among them.
- */
+/** What became of the records not delivered: where they were written, or a few of them and how many. */
 function reportUndelivered(
   ctx: CommandContext,
   input: FirehosePutInput,
   summary: PutSummary,
   shown: FailedRecord[],
-  stoppedAtOnce: boolean,
 ): void {
   const write = (line: string) => ctx.io.stderr.write(line + '\n');
   const failed = `${summary.failed} record(s) failed after ${input.maxAttempts} attempts`;
-  const caveat = stoppedAtOnce
-    ? ' (calls aborted in flight may have delivered some: resending may repeat them)'
-    : '';
-  const notSent = `${summary.notSent} record(s) not sent: the run was interrupted${caveat}`;
+  const unknown = `${summary.unknown} record(s) unknown: the answer to their call was lost, so they may have arrived`;
+  const notSent = `${summary.notSent} record(s) not sent: the run was interrupted`;
   if (input.failedFile) {
     if (summary.failed > 0) write(`${failed}; written to ${input.failedFile}.`);
+    if (summary.unknown > 0) write(`${unknown}; written to ${input.failedFile}.`);
     if (summary.notSent > 0) write(`${notSent}; written to ${input.failedFile}.`);
-    if (summary.failed + summary.notSent > 0) {
+    if (summary.failed + summary.unknown + summary.notSent > 0) {
       write(
         `  resend with: tempcreds firehose put ${input.deliveryStreamName} --file ${input.failedFile} --records-jsonl`,
       );
     }
     return;
   }
+  if (summary.unknown > 0) write(`${unknown} (use --failed-file PATH to keep them).`);
   if (summary.notSent > 0) write(`${notSent} (use --failed-file PATH to keep them).`);
   if (summary.failed === 0) return;
   write(`${failed} (use --failed-file PATH to keep them):`);
@@ -385,8 +383,8 @@ async function firehosePut(
     client.destroy();
   }
   ctx.io.stderr.write(summaryLine(summary) + '\n');
-  reportUndelivered(ctx, input, summary, shown, signals.abort.aborted);
-  if (!signals.stop.aborted) return summary.failed > 0 ? 1 : 0;
+  reportUndelivered(ctx, input, summary, shown);
+  if (!signals.stop.aborted) return summary.failed + summary.unknown > 0 ? 1 : 0;
   if (source.name) {
     const rest =
       cutBytes > 0 ? `; the ${cutBytes} byte(s) read after them, an incomplete record, were not sent` : '';

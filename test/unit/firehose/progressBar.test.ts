@@ -17,9 +17,11 @@ const progress = (delivered: number) => ({
   delivered,
   deliveredBytes: delivered,
   failed: 0,
+  unknown: 0,
   notSent: 0,
   calls: delivered / 500,
   retries: 0,
+  retriedAfterUnknown: 0,
 });
 
 describe('progress bar', () => {
