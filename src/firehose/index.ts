@@ -1,4 +1,8 @@
 /** Sending records to Amazon Data Firehose: record sources, batching, the delivery engine and the put with retries. */
+export { putRecordsFrom } from './put.js';
+export type { InputPosition, PutDeps, PutRequest, PutResult } from './put.js';
+export { listInput, openRecordSource } from './recordSource.js';
+export type { PutSource, RecordSource, Stdin } from './recordSource.js';
 export { putRecords } from './putRecords.js';
 export type { PutProgress, PutRecordsOptions, PutSummary, UndeliveredReason } from './putRecords.js';
 export { deliverBatches } from './delivery.js';
@@ -34,8 +38,9 @@ export type { Line, SplitLinesOptions } from './lines.js';
 export { fileChunks, listRecords, readRecords, scanRecords, streamChunks, textRecord } from './sources.js';
 export type { ByteStream, ReadRecordsOptions, RecordFormat, ScanResult } from './sources.js';
 export { decodeBase64, formatRecordLine, parseRecord } from './recordJson.js';
-export { openFailedFile } from './failedFile.js';
-export type { FailedFile } from './failedFile.js';
+export { checkFailedFilePath, openFailedFile } from './failedFile.js';
+export type { FailedFile, FailedFileOptions, FailedFileRecord } from './failedFile.js';
+export type { FileIdentity } from './fileIdentity.js';
 export type { FailedRecord } from './response.js';
 export { answerLost, backoffDelay, classifyCallError, DEFAULT_BACKOFF } from './retry.js';
 export type { BackoffPolicy, CallFailure } from './retry.js';

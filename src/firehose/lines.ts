@@ -1,5 +1,4 @@
-import { usageError } from '../errors.js';
-import { MAX_RECORD_BYTES, formatCount } from './limits.js';
+import { MAX_RECORD_BYTES, formatCount, recordTooLarge } from './limits.js';
 
 /** One line of input: its 1-based number and its bytes, without `\n` or `\r\n`. */
 export interface Line {
@@ -27,8 +26,10 @@ const CR = 0x0d;
 
 /** The error for a line Firehose would refuse; it names the line. */
 export function lineTooLarge(name: string, line: number, size: string, maxBytes: number): Error {
-  return usageError(
-    `${name} line ${formatCount(line)} is ${size} bytes: Firehose takes at most ${formatCount(maxBytes)} bytes per record.`,
+  return recordTooLarge(
+    `${name} line ${formatCount(line)}`,
+    size,
+    maxBytes,
     'Split that line, or drop it from the input.',
   );
 }

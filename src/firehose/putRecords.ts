@@ -166,7 +166,7 @@ export async function runPut<Ref>(
   records: AsyncIterable<Uint8Array> | AsyncIterable<Referenced<Ref>>,
   settings: PutSettings,
   hooks: PutHooks<Ref>,
-): Promise<{ summary: PutSummary; stoppedBy: DeliveryResult['stoppedBy'] }> {
+): Promise<{ summary: PutSummary; stoppedBy: DeliveryResult['stoppedBy']; lastRef: Ref | undefined }> {
   const now = hooks.now ?? Date.now;
   const started = now();
   const sender = firehoseSender(hooks.client);
@@ -178,8 +178,17 @@ export async function runPut<Ref>(
     signal: stopReading.signal,
     drainSignal: hooks.stopSignal,
   });
+  // Every record the batcher took reaches the engine in a batch (held ones too): the last one seen is the last taken.
+  let lastRef: Ref | undefined;
+  const batches = {
+    next: async () => {
+      const batch = await batcher.next();
+      if (batch) lastRef = batch.refs[batch.refs.length - 1];
+      return batch;
+    },
+  };
   try {
-    const { stats, stoppedBy } = await deliverBatches(batcher, {
+    const { stats, stoppedBy } = await deliverBatches(batches, {
       deliveryStreamName,
       send: sender.send,
       refreshCredentials: hooks.refreshCredentials ?? sender.refreshCredentials,
@@ -204,7 +213,7 @@ export async function runPut<Ref>(
       failedRecords: [],
       interrupted,
     };
-    return { summary, stoppedBy };
+    return { summary, stoppedBy, lastRef };
   } finally {
     batcher.stop();
   }

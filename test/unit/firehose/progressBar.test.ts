@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { progressBar } from '../../../src/cli/commands/firehose.js';
+import { progressBar } from '../../../src/cli/firehoseOutput.js';
 import type { CliIo } from '../../../src/cli/io.js';
 
 function ioWith(isTTY: boolean) {
