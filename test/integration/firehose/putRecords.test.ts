@@ -242,6 +242,36 @@ describe('putRecords against moto (IAM enforcement on)', () => {
     expect(sorted(await world.deliveredLines())).toEqual(['a', 'b', 'e']);
   });
 
+  it('a call never answered fails after the request timeout and is retried; out of attempts, its records are unknown', async () => {
+    const hole = await startBlackHole();
+    const firehose = createFirehoseClient(
+      { region: REGION, endpointUrl: hole.endpoint, credentials: world.stsUser, env: {} },
+      { connectionTimeoutMs: 1000, requestTimeoutMs: 300 },
+    );
+    try {
+      const started = Date.now();
+      const summary = await putRecords(STREAM, recordsOf(['never-answered']), {
+        client: firehose,
+        maxAttempts: 2,
+        sleep: noSleep,
+      });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(hole.requests).toBe(2);
+      expect(summary).toMatchObject({
+        calls: 2,
+        retries: 1,
+        delivered: 0,
+        failed: 0,
+        unknown: 1,
+        retriedAfterUnknown: 1,
+      });
+      expect(summary.failedRecords.map((r) => r.errorCode)).toEqual(['ETIMEDOUT']);
+    } finally {
+      firehose.destroy();
+      await hole.stop();
+    }
+  });
+
   it('signal: aborts the call in flight (its records: unknown, they may have arrived) and reports the rest as not sent, at once', async () => {
     const hole = await startBlackHole();
     const firehose = createFirehoseClient({
