@@ -110,6 +110,7 @@ export function parseFirehosePutInput(stream: string, given: PutFlags, operand?:
     {
       concurrency: '--concurrency',
       maxAttempts: '--max-attempts',
+      flushIntervalMs: '--flush-interval',
       maxRecords: '--max-batch-records',
       pauseMs: '--pause-ms',
     },

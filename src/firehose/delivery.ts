@@ -127,7 +127,8 @@ const defaultSleep = (ms: number, signal: AbortSignal) =>
  * Delivers every batch of `source` to `options.deliveryStreamName`, at most as many at once as
  * `options.concurrency` allows, and resolves once each record taken has its outcome and every
  * callback has resolved. It does not reject for AWS's refusals or the source's errors: those end
- * the run early and are in `stoppedBy`; only an error thrown by a callback rejects it.
+ * the run early and are in `stoppedBy`; only an error thrown by a callback rejects it (after
+ * halting the run and letting the other batches settle).
  */
 export async function deliverBatches<Ref>(
   source: Batches<Ref>,
@@ -155,9 +156,13 @@ export async function deliverBatches<Ref>(
       }
       run.take(batch);
       const job = new BatchJob(run, batch, slot);
+      // A callback that throws (the caller cannot record outcomes): nothing more is sent, and the run rejects.
       const done = job.drive().then(
         () => undefined,
-        (err: unknown) => void (failure ??= { err }),
+        (err: unknown) => {
+          failure ??= { err };
+          run.halt(err);
+        },
       );
       underWay.add(done);
       void done.finally(() => underWay.delete(done));

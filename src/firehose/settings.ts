@@ -39,13 +39,16 @@ export interface PutSettings {
 export interface PutSettingsInput {
   concurrency?: number | string;
   maxAttempts?: number | string;
-  flushIntervalMs?: number;
+  /** Milliseconds, or text: `500ms`, `2s`, `1m` (`parseFlushInterval`). */
+  flushIntervalMs?: number | string;
   limits?: { maxRecords?: number | string; maxBytes?: number; maxRecordBytes?: number };
   pauseMs?: number | string;
 }
 
 /** How messages name each setting; unnamed ones are called by their option name. */
-export type SettingNames = Partial<Record<'concurrency' | 'maxAttempts' | 'maxRecords' | 'pauseMs', string>>;
+export type SettingNames = Partial<
+  Record<'concurrency' | 'maxAttempts' | 'flushIntervalMs' | 'maxRecords' | 'pauseMs', string>
+>;
 
 /**
  * A whole number within `[min, max]`, from a number or its decimal text; `fallback` when absent.
@@ -121,7 +124,10 @@ export function putSettings(given: PutSettingsInput = {}, names: SettingNames = 
       { min: 1, max: 100, fallback: DEFAULT_MAX_ATTEMPTS },
       names.maxAttempts ?? 'maxAttempts',
     ),
-    flushIntervalMs: resolveFlushInterval(given.flushIntervalMs) ?? DEFAULT_FLUSH_INTERVAL_MS,
+    flushIntervalMs:
+      typeof given.flushIntervalMs === 'string'
+        ? parseFlushInterval(given.flushIntervalMs, names.flushIntervalMs)
+        : (resolveFlushInterval(given.flushIntervalMs) ?? DEFAULT_FLUSH_INTERVAL_MS),
     limits: resolveLimits(given.limits, names),
     pauseMs: wholeNumberIn(given.pauseMs, { min: 0, max: 60_000, fallback: 0 }, names.pauseMs ?? 'pauseMs'),
   };

@@ -340,14 +340,18 @@ describe('deliverBatches', () => {
     expect(reports.every((r) => !r.unanswered && r.durationMs >= 0)).toBe(true);
   });
 
-  it('a callback that throws rejects the run, once every batch has settled', async () => {
+  it('a callback that throws halts the run and rejects it, once every batch has settled', async () => {
     const firehose = fakeFirehose();
     const { options } = engine(firehose, {
       onDelivered: ({ refs }) => {
         if (refs[0] === 'a') throw new Error('spool is read-only');
       },
     });
-    await expect(deliverBatches(batchesOf(['a'], ['b']), options)).rejects.toThrow('spool is read-only');
-    expect(firehose.calls).toHaveLength(2);
+    let halted = false;
+    options.onHalt = () => (halted = true);
+    await expect(deliverBatches(batchesOf(['a'], ['b'], ['c']), options)).rejects.toThrow(
+      'spool is read-only',
+    );
+    expect(halted).toBe(true);
   });
 });
