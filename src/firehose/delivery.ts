@@ -102,7 +102,7 @@ export interface DeliveryOptions<Ref> {
    * the batch keeps its records and is sent again after that long (the agent's slow schedule).
    */
   onFatal?: (refusal: TempcredsError) => FatalAction | Promise<FatalAction>;
-  /** The engine will send nothing more (a stop on a refusal, an error from the source, `signal`): end the source there. */
+  /** The engine will send nothing more (a stop on a refusal, an error from the source, `signal`): end the source there. Called once. */
   onHalt?: () => void;
   /** Winds down: nothing is retried from then on, calls in flight finish, batches still coming go out once each. */
   stopSignal?: AbortSignal;
@@ -208,6 +208,8 @@ class DeliveryRun<Ref> {
     retriedAfterUnknown: 0,
   };
   stoppedBy: DeliveryResult['stoppedBy'];
+  /** `onHalt` was called. */
+  private sendingEnded = false;
   /** Cuts every wait short: on `stopSignal`, `signal` and a halt. */
   readonly wake = new AbortController();
   readonly sleep: NonNullable<DeliveryOptions<Ref>['sleep']>;
@@ -247,7 +249,13 @@ class DeliveryRun<Ref> {
   halt(error: unknown, fromInput = false): void {
     if (this.stoppedBy) return;
     this.stoppedBy = { error, fromInput };
-    this.options.onHalt?.();
+    this.endSending();
+  }
+
+  /** Tells the source, once, that nothing more is sent, and ends every wait. */
+  private endSending(): void {
+    if (!this.sendingEnded) this.options.onHalt?.();
+    this.sendingEnded = true;
     this.wake.abort();
   }
 
@@ -265,10 +273,7 @@ class DeliveryRun<Ref> {
     this.options.stopSignal?.removeEventListener('abort', this.onStop);
   }
 
-  private readonly onAbort = () => {
-    this.options.onHalt?.();
-    this.wake.abort();
-  };
+  private readonly onAbort = () => this.endSending();
 
   private readonly onStop = () => this.wake.abort();
 }
