@@ -5,6 +5,8 @@ export default defineConfig({
   esbuild: { include: /\.(c|m)?tsx?$/ },
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds dist/ first when it is missing or stale (the CLI tests run the built launcher).
+    globalSetup: ['test/support/globalSetup.ts'],
     // Two cores: integration files each start their own local AWS (moto), so keep the pool small.
     pool: 'forks',
     maxWorkers: 2,

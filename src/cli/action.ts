@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { commandContext, type CommandContext } from './context.js';
 import type { CliIo } from './io.js';
-import type { ExitCode } from './main.js';
+import type { ExitCode } from './command.js';
 
 /**
  * Adapts a command function `(ctx, ...positionals, options)` to a commander action: builds the

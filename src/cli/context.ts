@@ -3,12 +3,16 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { awsFiles, type AwsFiles } from '../config/paths.js';
 import { usageError } from '../errors.js';
 import { isRegionName } from '../aws/partition.js';
-import { parseRoleRef } from '../aws/arn.js';
-import { validateSessionName } from '../credentials/sessionName.js';
 import type { AwsContext } from '../aws/clients.js';
-import { parseDuration, type DurationRequest } from '../credentials/duration.js';
-import { validateMfaSerial } from '../credentials/mfa.js';
-import type { Source } from '../credentials/sources.js';
+import {
+  parseAssumeRoleRequest,
+  parseSessionOptions,
+  type AssumeRoleRequest,
+  type AssumeRoleRequestInput,
+  type InputNames,
+  type SessionOptions,
+} from '../credentials/assumeRoleRequest.js';
+import type { Source } from '../credentials/sources/types.js';
 import type { RoleSession } from '../credentials/roleSession.js';
 import { createLogger, type CliIo, type Logger } from './io.js';
 import { tokenCodePrompt } from './prompt.js';
@@ -93,51 +97,40 @@ export function addAssumeOptions(command: Command): Command {
     .option('--token-code <code>', 'MFA code (asked for on a terminal when missing)');
 }
 
-function validateExternalId(id: string | undefined): string | undefined {
-  if (id !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(id)) {
-    throw usageError(
-      `--external-id is invalid: AWS allows 2-1224 characters of letters, digits and +=,.@:/-.`,
-      'Use the ExternalId exactly as the role owner gave it.',
-    );
-  }
-  return id;
-}
+/** The assume flags by the inputs they give, for messages. */
+const FLAG_NAMES: InputNames = {
+  roleSessionName: '--session-name',
+  durationSeconds: '--duration',
+  externalId: '--external-id',
+  serialNumber: '--mfa-serial',
+  tokenCode: '--token-code',
+};
 
-/**
- * Checks the assume flags before anything touches the network or the disk. `interactive`: an
- * MFA code can be asked for on a terminal, so `--mfa-serial` alone is fine there.
- */
-export function parseAssumeFlags(
-  flags: AssumeFlags,
-  interactive = false,
-): { durationSeconds?: DurationRequest; externalId?: string } {
-  if (flags.mfaSerial !== undefined) validateMfaSerial(flags.mfaSerial);
-  if (flags.tokenCode !== undefined && flags.mfaSerial === undefined) {
-    throw usageError('--token-code needs --mfa-serial.', 'Add --mfa-serial ARN of your MFA device.');
-  }
-  if (flags.mfaSerial !== undefined && flags.tokenCode === undefined && !interactive) {
-    throw usageError(
-      '--mfa-serial needs --token-code when there is no terminal to ask on.',
-      'Pass --token-code 123456.',
-    );
-  }
-  if (flags.tokenCode !== undefined && !/^\d{6}$/.test(flags.tokenCode)) {
-    throw usageError(
-      '--token-code must be the 6 digits your MFA device shows.',
-      'Read the current code and try again.',
-    );
-  }
+function requestInput(flags: AssumeFlags): Omit<AssumeRoleRequestInput, 'role'> {
   return {
-    durationSeconds: flags.duration === undefined ? undefined : parseDuration(flags.duration),
-    externalId: validateExternalId(flags.externalId),
+    roleSessionName: flags.sessionName,
+    durationSeconds: flags.duration,
+    externalId: flags.externalId,
+    serialNumber: flags.mfaSerial,
+    tokenCode: flags.tokenCode,
   };
 }
 
-/** Every check of ROLE and the assume flags that needs neither the network nor the disk. */
-export function validateAssumeInput(ctx: CommandContext, role: string, flags: AssumeFlags): void {
-  parseRoleRef(role);
-  parseAssumeFlags(flags, tokenCodePrompt(ctx.io) !== undefined);
-  if (flags.sessionName !== undefined) validateSessionName(flags.sessionName);
+/**
+ * Checks the assume flags before anything touches the network or the disk, for commands that
+ * take `--role` (the role itself is checked when it is assumed). `interactive`: an MFA code can be
+ * asked for on a terminal, so `--mfa-serial` alone is fine there.
+ */
+export function parseAssumeFlags(flags: AssumeFlags, interactive = false): SessionOptions {
+  return parseSessionOptions(requestInput(flags), { names: FLAG_NAMES, canPrompt: interactive });
+}
+
+/** ROLE and the assume flags, checked once, before anything touches the network or the disk. */
+export function parseAssumeRequest(ctx: CommandContext, role: string, flags: AssumeFlags): AssumeRoleRequest {
+  return parseAssumeRoleRequest(
+    { role, ...requestInput(flags) },
+    { names: FLAG_NAMES, canPrompt: tokenCodePrompt(ctx.io) !== undefined },
+  );
 }
 
 /** The signing source for a command: `--source-profile`, else `--profile`, with the CLI's prompts and warnings. */
@@ -154,25 +147,20 @@ export async function sourceFor(ctx: CommandContext, sourceProfile?: string): Pr
   });
 }
 
-/** Assumes ROLE with the assume flags: the heart of assume, exec and `--role` on other commands. */
+/** Assumes a checked request with the source's keys: the heart of assume, exec and `--role` on other commands. */
 export async function roleSessionFor(
   ctx: CommandContext,
-  role: string,
-  flags: AssumeFlags,
+  request: AssumeRoleRequest,
+  sourceProfile: string | undefined,
   minTtlSeconds?: number,
 ): Promise<RoleSession> {
-  const { durationSeconds, externalId } = parseAssumeFlags(flags, tokenCodePrompt(ctx.io) !== undefined);
-  const source = await sourceFor(ctx, flags.sourceProfile);
+  const source = await sourceFor(ctx, sourceProfile);
   const { startRoleSession } = await import('../credentials/roleSession.js');
+  const role = request.role.roleArn ?? request.role.roleName;
   ctx.log.debug(`assuming ${role} with ${source.profile ? `profile ${source.profile}` : 'environment keys'}`);
   const session = await startRoleSession({
     source,
-    role,
-    roleSessionName: flags.sessionName,
-    durationSeconds,
-    externalId,
-    serialNumber: flags.mfaSerial,
-    tokenCode: flags.tokenCode,
+    request,
     promptTokenCode: tokenCodePrompt(ctx.io),
     warn: ctx.log.warn,
     endpointUrl: ctx.globals.endpointUrl,
@@ -195,7 +183,11 @@ export async function awsContextFor(
   flags: AssumeFlags & { role?: string },
 ): Promise<AwsContext & { credentials: AwsCredentialIdentityProvider }> {
   if (flags.role) {
-    const session = await roleSessionFor(ctx, flags.role, flags);
+    const session = await roleSessionFor(
+      ctx,
+      parseAssumeRequest(ctx, flags.role, flags),
+      flags.sourceProfile,
+    );
     return {
       region: session.region,
       endpointUrl: ctx.globals.endpointUrl,

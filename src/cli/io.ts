@@ -17,6 +17,18 @@ export function processIo(): CliIo {
   };
 }
 
+/**
+ * `name = value`, `name: value`, `"name": "value"` for the names that carry a secret (`Token` is the
+ * container endpoint's), the name standing alone (`ExpiredToken:` is not `Token:`).
+ */
+const SECRET_ASSIGNMENT =
+  /((?<![\w-])["']?(?:aws_secret_access_key|aws_session_token|aws_security_token|secretAccessKey|sessionToken|Token|X-Amz-Security-Token|Authorization)["']?\s*[:=]\s*["']?)([^"'\s,}&]+)/gi;
+/**
+ * What a secret looks like: 16 or more base64 or URL-encoded characters with at least one digit or
+ * `+/=%`. AWS keys and tokens always are; English words (`The security token ...`) never are.
+ */
+const SECRET_LIKE = /^(?=.*[0-9+/=%])[A-Za-z0-9+/=%_-]{16,}$/;
+
 /** Secrets to hide from every line the CLI writes to stderr. */
 export class Redactor {
   private readonly secrets = new Set<string>();
@@ -25,13 +37,12 @@ export class Redactor {
     for (const value of values) if (value && value.length >= 8) this.secrets.add(value);
   }
 
+  /** The known secrets, and anything assigned to a secret's name that looks like a secret; not AWS's words. */
   redact(text: string): string {
     let out = text;
     for (const secret of this.secrets) out = out.split(secret).join('[redacted]');
-    // Belt and braces: anything that looks like a secret key or session token assignment.
-    return out.replace(
-      /((?:aws_secret_access_key|aws_session_token|SecretAccessKey|SessionToken|Token)["']?\s*[:=]\s*["']?)[^"'\s,}]+/gi,
-      '$1[redacted]',
+    return out.replace(SECRET_ASSIGNMENT, (whole, name: string, value: string) =>
+      SECRET_LIKE.test(value) ? `${name}[redacted]` : whole,
     );
   }
 }

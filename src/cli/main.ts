@@ -5,9 +5,7 @@ import { TempcredsError } from '../errors.js';
 import { addGlobalOptions } from './context.js';
 import { processIo, Redactor, type CliIo } from './io.js';
 import { COMMANDS } from './commands/index.js';
-
-/** What a command's action resolves to: the process exit code. */
-export type ExitCode = number;
+import type { ExitCode } from './command.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

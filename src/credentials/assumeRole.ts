@@ -2,13 +2,16 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { explainAwsError } from '../aws/explain.js';
 import { awsErrorCode, TempcredsError, usageError } from '../errors.js';
-import { validateMfaSerial } from './mfa.js';
+import { parseTokenCode } from './mfa.js';
 import { MAX_DURATION_SECONDS, ROLE_CHAINING_MAX_SECONDS, type DurationRequest } from './duration.js';
 import { stsSdk } from '../aws/sdk.js';
 
 const { AssumeRoleCommand } = stsSdk();
 
-/** Inputs of sts:AssumeRole, in AWS's names. */
+/**
+ * Inputs of sts:AssumeRole, in AWS's names, sent as they are (check user input first with
+ * `parseAssumeRoleRequest`).
+ */
 export interface AssumeRoleInput {
   roleArn: string;
   roleSessionName: string;
@@ -167,26 +170,17 @@ function explainDuration(
   });
 }
 
+/**
+ * The code to send: the one given, else one asked for (checked here, where it is typed in). The
+ * inputs themselves were checked once, by `parseAssumeRoleRequest`.
+ */
 async function resolveTokenCode(input: AssumeRoleInput, deps: AssumeRoleDeps): Promise<string | undefined> {
-  if (!input.serialNumber) {
-    if (input.tokenCode)
-      throw usageError('--token-code needs --mfa-serial.', 'Add --mfa-serial ARN of your MFA device.');
-    return undefined;
-  }
-  validateMfaSerial(input.serialNumber);
-  const code =
-    input.tokenCode ?? (deps.promptTokenCode ? await deps.promptTokenCode(input.serialNumber) : undefined);
-  if (code === undefined) {
+  if (!input.serialNumber || input.tokenCode !== undefined) return input.tokenCode;
+  if (!deps.promptTokenCode) {
     throw usageError(
-      '--mfa-serial needs --token-code when there is no terminal to ask on.',
-      'Pass --token-code 123456.',
+      `The role needs an MFA code for ${input.serialNumber}, and there is no terminal to ask on.`,
+      'Pass the current code (TokenCode) with the request.',
     );
   }
-  if (!/^\d{6}$/.test(code.trim())) {
-    throw usageError(
-      `The MFA code must be 6 digits.`,
-      'Read the current code from your MFA device and try again.',
-    );
-  }
-  return code.trim();
+  return parseTokenCode(await deps.promptTokenCode(input.serialNumber), 'The MFA code');
 }

@@ -24,10 +24,11 @@ export function parseSeconds(text: string): number | undefined {
 }
 
 /**
- * Parses `--duration`: plain seconds (`3600`), units (`15m`, `1h`, `1h30m`, `90s`) or `max`.
- * Anything outside 900..43200 is a usage error that says the allowed range.
+ * Parses a session duration: plain seconds (`3600`), units (`15m`, `1h`, `1h30m`, `90s`) or `max`.
+ * Anything outside 900..43200 is a usage error that says the allowed range; `flag` names the input
+ * in it (a CLI flag, a profile setting; default AWS's parameter name).
  */
-export function parseDuration(text: string, flag = '--duration'): DurationRequest {
+export function parseDuration(text: string, flag = 'DurationSeconds'): DurationRequest {
   if (text.trim().toLowerCase() === 'max') return 'max';
   const seconds = parseSeconds(text);
   if (seconds === undefined) {

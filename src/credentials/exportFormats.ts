@@ -75,11 +75,40 @@ const ASSIGNMENT: Record<ShellFormat, (name: string, value: string) => string> =
 };
 
 /**
+ * Variables the shell formats remove before they set the credentials, because they would make AWS
+ * tools ignore them or fail:
+ * - `AWS_SECURITY_TOKEN`: botocore (the AWS CLI, boto3) reads it before `AWS_SESSION_TOKEN`, so a
+ *   stale one is sent with the new keys (InvalidClientTokenId);
+ * - `AWS_PROFILE`: the SDK v3 skips the environment's keys altogether when it is set, and botocore
+ *   fails when it names a profile that does not exist;
+ * - `AWS_DEFAULT_PROFILE`: botocore's older name for it, with the same failure.
+ * dotenv has no way to remove a variable: a `.env` file is for an environment that starts from it.
+ */
+export const SHADOWING_VARIABLES: readonly string[] = Object.freeze([
+  'AWS_SECURITY_TOKEN',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+]);
+
+/** The lines that remove {@link SHADOWING_VARIABLES}, for each shell; none that can fail the script. */
+const REMOVAL: Record<ShellFormat, (names: readonly string[]) => string[]> = {
+  env: (names) => [`unset ${names.join(' ')}`],
+  bash: (names) => [`unset ${names.join(' ')}`],
+  zsh: (names) => [`unset ${names.join(' ')}`],
+  // `set -e` fails (status 4) for a name that is not set, and fish's `set` keeps the status it finds.
+  fish: (names) => [`set -e ${names.join(' ')}; or true`],
+  powershell: (names) => names.map((name) => `$Env:${name} = $null`),
+  cmd: (names) => names.map((name) => `set "${name}="`),
+  dotenv: () => [],
+};
+
+/**
  * The credentials as text for a shell or a tool, ending with a newline.
  * - `json`: exactly what `aws sts assume-role` (AWS CLI v2) prints: 4-space indent, `Expiration`
  *   as `2026-02-25T06:03:31+00:00`, so `jq .Credentials.AccessKeyId` pipelines keep working.
  * - `process`: credential_process output (`Version: 1`, `Expiration` RFC 3339 UTC).
- * - the shell formats: one assignment per variable of {@link credentialsEnv}.
+ * - the shell formats: first the removal of {@link SHADOWING_VARIABLES} (but dotenv), then one
+ *   assignment per variable of {@link credentialsEnv}.
  *
  * @throws TempcredsError (`failed`) when a value cannot be written safely for that shell (a newline,
  *   NUL or other control character; for `cmd` also `%`, `!`, `"`). The message names the variable, never the value.
@@ -89,7 +118,7 @@ export function formatCredentials(format: ExportFormat, output: AssumedRoleOutpu
   if (format === 'process') return credentialProcessJson(output.credentials);
   const assign = ASSIGNMENT[format];
   const lines = Object.entries(credentialsEnv(output)).map(([name, value]) => assign(name, value));
-  return `${lines.join('\n')}\n`;
+  return `${[...REMOVAL[format](SHADOWING_VARIABLES), ...lines].join('\n')}\n`;
 }
 
 function awsCliJson({ credentials, assumedRoleUser }: AssumedRoleOutput): string {

@@ -1,6 +1,31 @@
 export { assumeRole, type AssumeRoleInput, type AssumeRoleDeps, type AssumedRole } from './assumeRole.js';
-export { startRoleSession, type RoleSession, type RoleSessionOptions } from './roleSession.js';
-export { resolveSource, regionFrom, type Source, type SourceInit } from './sources.js';
+export {
+  startRoleSession,
+  type RoleSession,
+  type RoleSessionOptions,
+  type StsClientFactory,
+} from './roleSession.js';
+export {
+  parseAssumeRoleRequest,
+  parseSessionOptions,
+  parseExternalId,
+  AWS_PARAMETER_NAMES,
+  type AssumeRoleRequest,
+  type AssumeRoleRequestInput,
+  type ExternalId,
+  type InputNames,
+  type ParseOptions,
+  type SessionOptions,
+} from './assumeRoleRequest.js';
+export { validateMfaSerial, parseTokenCode, type MfaSerial, type TokenCode } from './mfa.js';
+export {
+  resolveSource,
+  regionFrom,
+  type ProfileContext,
+  type ProfileKind,
+  type Source,
+  type SourceInit,
+} from './sources.js';
 export { refreshing, type RefreshingOptions, type RefreshingProvider } from './refreshing.js';
 export {
   parseDuration,
@@ -9,7 +34,7 @@ export {
   ROLE_CHAINING_MAX_SECONDS,
   type DurationRequest,
 } from './duration.js';
-export { defaultSessionName, validateSessionName } from './sessionName.js';
+export { defaultSessionName, validateSessionName, type RoleSessionName } from './sessionName.js';
 export {
   formatCredentials,
   credentialsEnv,
@@ -20,7 +45,18 @@ export {
 } from './exportFormats.js';
 export { startCredentialsServer, type CredentialsServer, type CredentialsServerOptions } from './server.js';
 export { cachedProcessCredentials, type CachedProcessDeps } from './cachedProcessCredentials.js';
-export { cacheFile, readCache, type ProcessCacheKey, type ProcessCredentials } from './processCache.cjs';
+export {
+  cacheEntry,
+  cacheFile,
+  cacheDirTrust,
+  readCache,
+  type CacheEntry,
+  type CacheRead,
+  type DirTrust,
+  type ProcessCacheKey,
+  type ProcessCredentials,
+} from './processCache.cjs';
 export { writeSessionProfile } from './writeSessionProfile.js';
 export { profileSettings, type SelfRefreshingProfile } from './profileSettings.js';
 export { fromProcess, splitCommandLine } from './fromProcess.js';
+export { sessionExpiration, type ExpirationSources } from './sessionExpiration.js';

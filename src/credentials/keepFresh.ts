@@ -29,10 +29,84 @@ export interface FreshCredentials {
   stop(): void;
 }
 
-interface Held {
+/** Credentials in hand, and when they were had (renewal is judged on the session's life). */
+export interface Held {
   credentials: SessionCredentials;
   obtainedAt: number;
 }
+
+/**
+ * Everything the renewal knows between two events. Its phase follows from the counters:
+ * - waiting: `failures` and `stale` are 0; the next renewal is at {@link dueAt};
+ * - retrying: `failures` > 0 (the last renewals failed), with backoff;
+ * - re-asking: `stale` > 0 (the last renewals brought nothing newer), with the same backoff.
+ */
+export interface RenewalState {
+  held: Held;
+  /** Failed renewals in a row. */
+  failures: number;
+  /** Renewals in a row that brought nothing newer (a caching provider handed back what it had). */
+  stale: number;
+  lastFailure?: { at: number; error: unknown };
+}
+
+/** What a reader gets: the held credentials, the last failure again (too soon to ask), or a renewal to wait on. */
+export type ReadDecision = 'serve' | 'repeat-failure' | 'renew';
+
+/**
+ * The steps of the renewal, each a pure function of the state and the clock, so that every
+ * transition can be reached by a test; {@link keepFresh} only drives them with a timer.
+ */
+export const renewal = {
+  start(held: Held): RenewalState {
+    return { held, failures: 0, stale: 0 };
+  },
+
+  isValid(held: Held, now: number): boolean {
+    return held.credentials.expiration.getTime() > now;
+  },
+
+  /** `minTtl` before expiry, but never before a third of the life, nor within a second of getting them. */
+  dueAt(held: Held, minTtlMs: number): number {
+    const life = held.credentials.expiration.getTime() - held.obtainedAt;
+    return held.obtainedAt + Math.max(life - minTtlMs, life / 3, MIN_INTERVAL_MS);
+  },
+
+  /** Waiting: when due. Retrying or re-asking: 1 s doubling to 60 s, at least twice before expiry. */
+  nextAttemptAt(state: RenewalState, now: number, minTtlMs: number): number {
+    const retries = state.failures || state.stale;
+    if (retries === 0) return Math.max(renewal.dueAt(state.held, minTtlMs), now + MIN_INTERVAL_MS);
+    let delay = Math.min(MAX_BACKOFF_MS, MIN_INTERVAL_MS * 2 ** (retries - 1));
+    const remaining = state.held.credentials.expiration.getTime() - now;
+    if (remaining > 0) delay = Math.min(delay, Math.max(MIN_INTERVAL_MS, remaining / 2));
+    return now + delay;
+  },
+
+  /** The timer fired: renew, unless it woke early (timers are capped at a day) while all is well. */
+  onTick(state: RenewalState, now: number, minTtlMs: number): 'renew' | 'wait' {
+    const waiting = state.failures === 0 && state.stale === 0;
+    return waiting && now < renewal.dueAt(state.held, minTtlMs) ? 'wait' : 'renew';
+  },
+
+  /** A renewal brought credentials: held if they expire later than what is held, else one more stale. */
+  succeeded(state: RenewalState, fresh: Held): RenewalState {
+    const newer = fresh.credentials.expiration > state.held.credentials.expiration;
+    return newer
+      ? { held: fresh, failures: 0, stale: 0 }
+      : { held: state.held, failures: 0, stale: state.stale + 1 };
+  },
+
+  failed(state: RenewalState, error: unknown, now: number): RenewalState {
+    return { ...state, failures: state.failures + 1, lastFailure: { at: now, error } };
+  },
+
+  /** Valid: serve. Nothing valid: wait on a renewal, but do not let eager clients ask more than once a second. */
+  onRead(state: RenewalState, now: number, renewing: boolean): ReadDecision {
+    if (renewal.isValid(state.held, now)) return 'serve';
+    const recent = state.lastFailure !== undefined && now - state.lastFailure.at < MIN_INTERVAL_MS;
+    return !renewing && recent ? 'repeat-failure' : 'renew';
+  },
+};
 
 /**
  * Holds session credentials in memory and renews them in the background, so that readers never
@@ -45,71 +119,39 @@ interface Held {
  * (1 s doubling to 60 s, and at least twice before the held credentials expire), is reported to
  * `onError`, and the held credentials are served until they expire. A renewal that brings nothing
  * newer (a caching provider returned what it had) is retried with the same backoff, unreported;
- * of two valid sets the one that expires later is served.
+ * of two valid sets the one that expires later is served. The steps are {@link renewal}'s.
  */
 export async function keepFresh(options: KeepFreshOptions): Promise<FreshCredentials> {
   const minTtlMs = (options.minTtlSeconds ?? DEFAULT_MIN_TTL_SECONDS) * 1000;
   const nowMs = (): number => (options.now ? options.now().getTime() : Date.now());
-  const isValid = (h: Held): boolean => h.credentials.expiration.getTime() > nowMs();
-  const dueAt = (h: Held): number => {
-    const life = h.credentials.expiration.getTime() - h.obtainedAt;
-    return h.obtainedAt + Math.max(life - minTtlMs, life / 3, MIN_INTERVAL_MS);
-  };
+  const fetchOnce = () => fetchHeld(options.credentials, nowMs);
 
-  const fetchOnce = async (): Promise<Held> => {
-    const held = { credentials: asSessionCredentials(await options.credentials()), obtainedAt: nowMs() };
-    if (!isValid(held)) {
-      throw new TempcredsError('The credentials provider returned credentials that have already expired.', {
-        kind: 'failed',
-      });
-    }
-    return held;
-  };
-
-  let held = await fetchOnce();
+  let state = renewal.start(await fetchOnce());
   let inFlight: Promise<Held> | undefined;
-  let failures = 0;
-  /** Renewals in a row that brought nothing newer (a caching provider handed back what it had). */
-  let stale = 0;
-  let lastFailure: { at: number; error: unknown } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-
-  const nextAttemptAt = (): number => {
-    const retries = failures || stale;
-    if (retries === 0) return Math.max(dueAt(held), nowMs() + MIN_INTERVAL_MS);
-    let delay = Math.min(MAX_BACKOFF_MS, MIN_INTERVAL_MS * 2 ** (retries - 1));
-    const remaining = held.credentials.expiration.getTime() - nowMs();
-    if (remaining > 0) delay = Math.min(delay, Math.max(MIN_INTERVAL_MS, remaining / 2));
-    return nowMs() + delay;
-  };
 
   const schedule = (): void => {
     if (stopped) return;
     clearTimeout(timer);
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, nextAttemptAt() - nowMs()));
+    const delay = Math.min(
+      MAX_TIMER_MS,
+      Math.max(0, renewal.nextAttemptAt(state, nowMs(), minTtlMs) - nowMs()),
+    );
     timer = setTimeout(tick, delay);
     timer.unref();
   };
 
   /** One provider call at a time, shared by the timer and by readers that found nothing valid. */
-  const refresh = (): Promise<Held> => {
+  const renew = (): Promise<Held> => {
     inFlight ??= fetchOnce()
       .then(
         (fresh) => {
-          failures = 0;
-          lastFailure = undefined;
-          if (fresh.credentials.expiration > held.credentials.expiration) {
-            held = fresh;
-            stale = 0;
-          } else {
-            stale += 1;
-          }
-          return held;
+          state = renewal.succeeded(state, fresh);
+          return state.held;
         },
         (error: unknown) => {
-          failures += 1;
-          lastFailure = { at: nowMs(), error };
+          state = renewal.failed(state, error, nowMs());
           if (!stopped) options.onError?.(error);
           throw error;
         },
@@ -122,23 +164,34 @@ export async function keepFresh(options: KeepFreshOptions): Promise<FreshCredent
   };
 
   function tick(): void {
-    if (failures === 0 && stale === 0 && nowMs() < dueAt(held)) return schedule(); // woken early by MAX_TIMER_MS
-    refresh().catch(() => undefined); // reported through onError
+    if (renewal.onTick(state, nowMs(), minTtlMs) === 'wait') return schedule();
+    renew().catch(() => undefined); // reported through onError
   }
 
   schedule();
   return {
     async current() {
-      if (isValid(held)) return held.credentials;
-      // Nothing valid: wait on the provider, but do not let eager clients call it more than once a second.
-      if (!inFlight && lastFailure && nowMs() - lastFailure.at < MIN_INTERVAL_MS) throw lastFailure.error;
-      return (await refresh()).credentials;
+      const decision = renewal.onRead(state, nowMs(), inFlight !== undefined);
+      if (decision === 'serve') return state.held.credentials;
+      if (decision === 'repeat-failure') throw state.lastFailure?.error;
+      return (await renew()).credentials;
     },
     stop() {
       stopped = true;
       clearTimeout(timer);
     },
   };
+}
+
+/** One provider call, checked: temporary credentials that are still valid. */
+async function fetchHeld(provider: AwsCredentialIdentityProvider, nowMs: () => number): Promise<Held> {
+  const held = { credentials: asSessionCredentials(await provider()), obtainedAt: nowMs() };
+  if (!renewal.isValid(held, nowMs())) {
+    throw new TempcredsError('The credentials provider returned credentials that have already expired.', {
+      kind: 'failed',
+    });
+  }
+  return held;
 }
 
 function asSessionCredentials(c: AwsCredentialIdentity): SessionCredentials {

@@ -1,21 +1,24 @@
-import { parseRoleRef, roleArnOf, parseArn } from '../aws/arn.js';
-import { defaultRegionOf } from '../aws/partition.js';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { parseArn, roleArnOf } from '../aws/arn.js';
+import type { AwsContext } from '../aws/clients.js';
+import { defaultRegionOf, partitionOfRegion } from '../aws/partition.js';
 import { createStsClient, getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
+import { usageError } from '../errors.js';
 import { assumeRole, type AssumedRole } from './assumeRole.js';
-import type { DurationRequest } from './duration.js';
+import type { AssumeRoleRequest } from './assumeRoleRequest.js';
 import { refreshing, type RefreshingProvider } from './refreshing.js';
-import { defaultSessionName, validateSessionName } from './sessionName.js';
-import type { Source } from './sources.js';
+import { defaultSessionName } from './sessionName.js';
+import type { Source } from './sources/types.js';
+
+/** Makes the STS client that signs with the source's credentials. */
+export type StsClientFactory = (ctx: AwsContext) => Pick<STSClient, 'send'>;
 
 export interface RoleSessionOptions {
   source: Source;
-  /** Role name or ARN. A name is completed with the source identity's partition and account. */
-  role: string;
-  roleSessionName?: string;
-  durationSeconds?: DurationRequest;
-  externalId?: string;
-  serialNumber?: string;
-  tokenCode?: string;
+  /** What to assume, checked once by `parseAssumeRoleRequest`. */
+  request: AssumeRoleRequest;
+  /** Default: the SDK's STS client on the regional endpoint (`createStsClient`). */
+  createSts?: StsClientFactory;
   promptTokenCode?: (serialNumber: string) => Promise<string>;
   warn?: (message: string) => void;
   endpointUrl?: string;
@@ -38,45 +41,49 @@ export interface RoleSession {
 
 /**
  * Assumes a role and returns a refreshing provider for it. STS is called in the source's region
- * (or the role ARN's partition's home region), never the global endpoint. Refreshes reuse the
- * session length AWS granted the first time, so `max` is searched once per process.
+ * (or the role ARN's partition's home region), never the global endpoint; a role ARN of another
+ * partition than that region's is refused before any call. Refreshes reuse the session length AWS
+ * granted the first time, so `max` is searched once per process.
  */
 export async function startRoleSession(options: RoleSessionOptions): Promise<RoleSession> {
-  const ref = parseRoleRef(options.role);
-  const roleSessionName = validateSessionName(options.roleSessionName ?? defaultSessionName(options.now?.()));
+  const { request, source } = options;
+  const ref = request.role;
+  const roleSessionName = request.roleSessionName ?? defaultSessionName(options.now?.());
   const arnPartition = ref.roleArn ? parseArn(ref.roleArn)?.partition : undefined;
-  const region = options.source.region ?? defaultRegionOf(arnPartition ?? 'aws');
-  const sts = createStsClient({
+  const region = source.region ?? defaultRegionOf(arnPartition ?? 'aws');
+  refuseOtherPartition(ref.roleArn, region, source.profile);
+  const createSts = options.createSts ?? createStsClient;
+  const sts = createSts({
     region,
     endpointUrl: options.endpointUrl,
-    credentials: options.source.credentials,
+    credentials: source.credentials,
     env: options.env,
   });
 
-  const sourceCredentials = await options.source.credentials();
+  const sourceCredentials = await source.credentials();
   let sourceIdentity: CallerIdentity | undefined;
   // Look the caller up only when we must: a bare role name, or session keys that may be a role session.
-  if (!ref.roleArn || (!options.source.roleSession && sourceCredentials.sessionToken)) {
-    sourceIdentity = await getCallerIdentity(sts, options.source.profile, region);
+  if (!ref.roleArn || (!source.roleSession && sourceCredentials.sessionToken)) {
+    sourceIdentity = await getCallerIdentity(sts, source.profile, region);
   }
   const roleArn = ref.roleArn ?? roleArnOf(ref.roleName, sourceIdentity!.partition, sourceIdentity!.account);
-  const roleChaining = options.source.roleSession || /:assumed-role\//.test(sourceIdentity?.arn ?? '');
+  const roleChaining = source.roleSession || /:assumed-role\//.test(sourceIdentity?.arn ?? '');
   const deps = {
     sts,
     roleChaining,
     promptTokenCode: options.promptTokenCode,
     warn: options.warn,
-    sourceProfile: options.source.profile,
+    sourceProfile: source.profile,
     region,
   };
   const input = {
     roleArn,
     roleSessionName,
-    externalId: options.externalId,
-    serialNumber: options.serialNumber,
+    externalId: request.externalId,
+    serialNumber: request.serialNumber,
   };
   const first = await assumeRole(
-    { ...input, tokenCode: options.tokenCode, durationSeconds: options.durationSeconds },
+    { ...input, tokenCode: request.tokenCode, durationSeconds: request.durationSeconds },
     deps,
   );
   const provider = refreshing(
@@ -84,4 +91,20 @@ export async function startRoleSession(options: RoleSessionOptions): Promise<Rol
     { minTtlSeconds: options.minTtlSeconds, initial: first.credentials },
   );
   return { roleArn, roleSessionName, region, first, provider, sourceIdentity };
+}
+
+/** Keys of one partition are unknown in every other: say so before STS answers InvalidClientTokenId. */
+function refuseOtherPartition(
+  roleArn: string | undefined,
+  region: string,
+  profile: string | undefined,
+): void {
+  const rolePartition = roleArn ? parseArn(roleArn)?.partition : undefined;
+  const sourcePartition = partitionOfRegion(region);
+  if (rolePartition === undefined || rolePartition === sourcePartition) return;
+  const source = profile ? `profile ${profile}` : 'the environment keys';
+  throw usageError(
+    `${roleArn} is a role of partition ${rolePartition}, but ${source} calls STS in ${region} (partition ${sourcePartition}): a role can only be assumed with keys of its own partition.`,
+    `Use the role's ${sourcePartition} ARN (arn:${sourcePartition}:iam::...), or a source profile whose region is in ${rolePartition}.`,
+  );
 }

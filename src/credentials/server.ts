@@ -14,8 +14,12 @@ export interface CredentialsServer {
   url: string;
   /** The exact value clients send in the `Authorization` header. */
   authorizationToken: string;
-  /** `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN`, nothing else. */
-  childEnv(): Record<string, string>;
+  /**
+   * `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN`, nothing else; given
+   * `tokenFile` (a file holding {@link authorizationToken}), `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`
+   * instead of the token itself (never both: the SDKs disagree on which wins).
+   */
+  childEnv(tokenFile?: string): Record<string, string>;
   /** Stops listening, drops open connections and stops refreshing. */
   close(): Promise<void>;
 }
@@ -41,8 +45,9 @@ export async function startCredentialsServer(options: CredentialsServerOptions):
   const fresh = await keepFresh(options);
   const authorizationToken = randomBytes(32).toString('base64url');
   const isAuthorized = tokenChecker(authorizationToken);
+  let port = 0;
   const server = createServer((req, res) => {
-    serve(req, res, fresh, isAuthorized).catch((err: unknown) => {
+    serve(req, res, { fresh, isAuthorized, port }).catch((err: unknown) => {
       options.onError?.(err);
       res.destroy();
     });
@@ -54,15 +59,18 @@ export async function startCredentialsServer(options: CredentialsServerOptions):
     throw err;
   }
   server.on('error', (err) => options.onError?.(err));
-  const url = `http://${HOST}:${(server.address() as AddressInfo).port}${PATH}`;
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${HOST}:${port}${PATH}`;
 
   let closing: Promise<void> | undefined;
   return {
     url,
     authorizationToken,
-    childEnv: () => ({
+    childEnv: (tokenFile) => ({
       AWS_CONTAINER_CREDENTIALS_FULL_URI: url,
-      AWS_CONTAINER_AUTHORIZATION_TOKEN: authorizationToken,
+      ...(tokenFile === undefined
+        ? { AWS_CONTAINER_AUTHORIZATION_TOKEN: authorizationToken }
+        : { AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile }),
     }),
     close() {
       closing ??= new Promise<void>((done) => {
@@ -75,13 +83,35 @@ export async function startCredentialsServer(options: CredentialsServerOptions):
   };
 }
 
-async function serve(
-  req: IncomingMessage,
-  res: ServerResponse,
-  fresh: FreshCredentials,
-  isAuthorized: (header: string | undefined) => boolean,
-): Promise<void> {
+interface Serving {
+  fresh: FreshCredentials;
+  isAuthorized: (header: string | undefined) => boolean;
+  /** The port listened on: the only one a `Host` header may name. */
+  port: number;
+}
+
+/** The names a local client calls this endpoint by; anything else in `Host` is DNS rebinding. */
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * A browser tricked into calling the endpoint (DNS rebinding: evil.example resolving to 127.0.0.1)
+ * sends its own host name in `Host`, and an `Origin`; SDKs send neither.
+ */
+function rebindingRefusal(req: IncomingMessage, port: number): string | undefined {
+  if (req.headers.origin !== undefined)
+    return 'Requests from a web page (with an Origin header) are refused.';
+  const host = req.headers.host?.toLowerCase();
+  if (!host || !LOOPBACK_NAMES.some((name) => host === `${name}:${port}`)) {
+    return `The Host header must be 127.0.0.1:${port} (or localhost:${port}).`;
+  }
+  return undefined;
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, serving: Serving): Promise<void> {
   req.resume();
+  const { fresh, isAuthorized } = serving;
+  const refused = rebindingRefusal(req, serving.port);
+  if (refused) return send(res, 403, { Code: 'AccessDenied', Message: refused });
   const path = new URL(req.url ?? '/', `http://${HOST}`).pathname;
   if (path !== PATH) {
     return send(res, 404, { Code: 'NotFound', Message: `Credentials are served at ${PATH}.` });

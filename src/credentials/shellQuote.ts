@@ -13,8 +13,6 @@ import { TempcredsError } from '../errors.js';
 
 /** Control characters (`Cc`: C0, DEL, C1) and unpaired surrogates (`Cs`, which UTF-8 cannot encode). */
 const CONTROL = /\p{Cc}|\p{Cs}/u;
-/** dotenv can escape newline and carriage return (`\n`, `\r`); every other control is refused. */
-const DOTENV_CONTROL = /[^\P{Cc}\n\r]|\p{Cs}/u;
 const CMD_UNSAFE = /[%!"]/;
 /** Values made only of these are written bare in dotenv: every key, token, timestamp and region AWS issues. */
 const DOTENV_BARE = /^[A-Za-z0-9+/=._:@,-]*$/;
@@ -102,22 +100,37 @@ export function cmdSetAssignment(name: string, value: string): string {
 }
 
 /**
- * dotenv (`.env` files of docker compose, python-dotenv, Ruby dotenv, Node's dotenv, dotenvx).
- * - Bare when the value is only `A-Z a-z 0-9 + / = . _ : @ , -`: all AWS keys, tokens, times, regions.
- * - Else `'...'` when it has no `'`, `\` or line break: single quotes are literal in every one of
- *   those parsers (no escapes, no `${VAR}` interpolation).
- * - Else `"..."` with `\\`, `\"`, `\n`, `\r` escapes (python-dotenv, docker compose, Ruby dotenv and
- *   dotenvx decode all four; Node's dotenv decodes only `\n` and `\r`). A `$` is refused here,
- *   because docker compose and Ruby dotenv interpolate it inside double quotes and do not agree on
- *   an escape for it.
+ * dotenv, read back exactly by python-dotenv, the `dotenv` npm package and systemd's
+ * `EnvironmentFile=` (each tested as a reader). Their rules differ: python-dotenv turns `${NAME}` into
+ * a variable in any quoting and `\\` into `\` even in single quotes; npm's dotenv decodes no escape
+ * but `\n` and `\r`, in double quotes only; systemd decodes `\"`, `\\`, `` \` `` and `\$` in double
+ * quotes and backslashes in bare values. So:
+ * - bare when the value is only `A-Z a-z 0-9 + / = . _ : @ , -` (every key, token, time and region
+ *   AWS issues): then `docker --env-file`, which takes the rest of the line as it is, agrees too;
+ * - else `'...'` when it has no `'` and no `\\`: nothing else in single quotes is special to any of them;
+ * - else `"..."` when it has none of `"`, `\` and `$` (docker compose interpolates `$` there);
+ * - anything else is refused, as are control characters (a value is one line), `${`, and a `\` at
+ *   the end (python-dotenv takes `\'` for an escaped quote and reads on into the next lines).
+ * Quoted values reach `docker --env-file` with their quotes: it processes none.
  */
 export function dotenvQuote(value: string, name: string): string {
-  refuseMatch(value, DOTENV_CONTROL, 'a .env file', name, 'cannot hold safely');
+  refuseMatch(value, CONTROL, 'a .env file', name, 'cannot hold on one line');
+  refuseMatch(value, /\$\{/, 'a .env file', name, 'cannot hold: python-dotenv expands ${...} in any quoting');
   if (DOTENV_BARE.test(value)) return value;
-  if (!/['\\\r\n]/.test(value)) return `'${value}'`;
-  refuseMatch(value, /\$/, 'a .env file', name, 'cannot hold in double quotes without interpolation');
-  const escaped = value.replace(/[\\"\r\n]/g, (c) => DOTENV_ESCAPES[c] ?? c);
-  return `"${escaped}"`;
+  refuseMatch(
+    value,
+    /\\$/,
+    'a .env file',
+    name,
+    "cannot end with: python-dotenv reads \\' as an escaped quote",
+  );
+  if (!value.includes("'") && !value.includes('\\\\')) return `'${value}'`;
+  refuseMatch(
+    value,
+    /["\\$]/,
+    'a .env file',
+    name,
+    "cannot hold beside ' (the dotenv readers agree on no escape for it)",
+  );
+  return `"${value}"`;
 }
-
-const DOTENV_ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r' };

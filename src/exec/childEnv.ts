@@ -1,6 +1,6 @@
 /**
  * Variables that would make a child's SDK ignore the credentials we hand it (or pick the wrong
- * ones): profile selection, other keys, and other container-credential endpoints.
+ * ones): profile selection, other keys, web identity, and other container-credential endpoints.
  */
 export const CREDENTIAL_VARIABLES = [
   'AWS_PROFILE',
@@ -14,6 +14,12 @@ export const CREDENTIAL_VARIABLES = [
   'AWS_CONTAINER_CREDENTIALS_FULL_URI',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  'AWS_ROLE_SESSION_NAME',
+  // botocore's legacy providers: a key file named here, and boto's own config.
+  'AWS_CREDENTIAL_FILE',
+  'BOTO_CONFIG',
 ] as const;
 
 /** The child's environment: the parent's, minus every credential variable, plus `set`. */

@@ -5,12 +5,15 @@ export { resolveFlushInterval, resolveLimits, type BatchLimits };
 
 /** A record with the caller's reference to it: an input line number, a spool row id. */
 export interface Referenced<Ref> {
+  /** The record's bytes, as sent. */
   data: Uint8Array;
+  /** What the caller calls it. */
   ref: Ref;
 }
 
 /** One PutRecordBatch call's worth of records. */
 export interface Batch<Ref = number> {
+  /** The records, in input order. */
   records: Uint8Array[];
   /** Each record's reference: its 0-based position in the input, unless the input gave references. */
   refs: Ref[];

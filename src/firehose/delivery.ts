@@ -21,35 +21,46 @@ import {
   type BatchState,
   type UndeliveredStatus,
 } from './batchSteps.js';
-import type { ConcurrencyPolicy, ConcurrencySlot } from './concurrency.js';
+import type { ConcurrencyPolicy } from '../aws/concurrency.js';
 import { backoffDelay, DEFAULT_BACKOFF, errorCodeOf, type BackoffPolicy } from './retry.js';
 
 export type { UndeliveredStatus } from './batchSteps.js';
 
 /** One call's worth of records (at most 500 and 4 MiB), each with the caller's reference to it. */
 export interface DeliveryBatch<Ref> {
+  /** The records' bytes, as sent. */
   readonly records: readonly Uint8Array[];
+  /** Each record's reference, in the same order. */
   readonly refs: readonly Ref[];
 }
 
 /** Where batches come from: `next()` resolves with the next one, or undefined at the end. */
 export interface BatchSource<Ref> {
+  /** Asked only when the engine can take a batch; may wait for records. Undefined ends the run. */
   next(): Promise<DeliveryBatch<Ref> | undefined>;
 }
 
 /** Records one call delivered. */
 export interface DeliveredRecords<Ref> {
+  /** Their references (the agent's spool row ids: delete these). */
   refs: Ref[];
+  /** Their bytes, in the same order. */
   records: Uint8Array[];
+  /** The sum of their sizes. */
   bytes: number;
 }
 
 /** A record given up on, with why. */
 export interface UndeliveredRecord<Ref> {
+  /** The record's bytes. */
   data: Uint8Array;
+  /** Its reference. */
   ref: Ref;
+  /** Refused, unknown (it may have arrived) or not sent. */
   status: UndeliveredStatus;
+  /** The last reason, in AWS's words (`ServiceUnavailableException`), Node's (`ECONNRESET`), or `Interrupted`. */
   errorCode: string;
+  /** AWS's or Node's message with it. */
   errorMessage?: string;
 }
 
@@ -57,14 +68,21 @@ export interface UndeliveredRecord<Ref> {
 export interface DeliveryStats {
   /** Records taken from the source, and their bytes. */
   records: number;
+  /** Bytes of the records taken. */
   bytes: number;
+  /** Records Firehose accepted, and their bytes. */
   delivered: number;
+  /** Bytes of the records delivered. */
   deliveredBytes: number;
+  /** Records given up as refused (see `UndeliveredStatus`). */
   refused: number;
+  /** Records given up as unknown: they may have arrived. */
   unknown: number;
+  /** Records given up as not sent. */
   notSent: number;
   /** PutRecordBatch calls made, and how many repeated an earlier call's records (whole or failed entries). */
   calls: number;
+  /** Calls that repeated records of an earlier call. */
   retries: number;
   /** Records sent again after the answer to their call was lost: each may be in the stream twice. */
   retriedAfterUnknown: number;
@@ -79,14 +97,23 @@ export type PutRecordBatchSend = (
   abortSignal: AbortSignal | undefined,
 ) => Promise<PutRecordBatchOutput>;
 
+/** What `deliverBatches` sends with, and what it tells the caller. */
 export interface DeliveryOptions<Ref> {
+  /** The Firehose delivery stream, by name. */
   deliveryStreamName: string;
+  /** Makes one PutRecordBatch call: `firehoseSender(client).send`. */
   send: PutRecordBatchSend;
   /** New credentials after AWS said the session token expired (the next call uses them). */
   refreshCredentials: () => Promise<unknown>;
+  /**
+   * How many batches are under way at once (a batch holds its turn through its retries and
+   * waits, so throttling slows the flow down): `fixedConcurrency(n)`, or an adaptive policy,
+   * which is told when each batch settles and when a call is throttled.
+   */
   concurrency: ConcurrencyPolicy;
   /** Calls per batch, the first included, before failing records are given up (`Infinity`: never). */
   maxAttempts: number;
+  /** Exponential backoff with full jitter between attempts (default 100 ms doubling to 20 s). */
   backoff?: BackoffPolicy;
   /** Wait this long before every call (pacing). */
   pauseMs?: number;
@@ -94,6 +121,7 @@ export interface DeliveryOptions<Ref> {
   onDelivered?: (delivered: DeliveredRecords<Ref>) => void | Promise<void>;
   /** Records given up on; awaited before the batch counts as done. */
   onUndelivered?: (records: UndeliveredRecord<Ref>[]) => void | Promise<void>;
+  /** A copy of the counters after every call and every record given up. */
   onProgress?: (stats: DeliveryStats) => void;
   /**
    * AWS refused a call itself (stream deleted, AccessDenied; the error says so in AWS's words, with
@@ -108,13 +136,17 @@ export interface DeliveryOptions<Ref> {
   stopSignal?: AbortSignal;
   /** Stops at once: calls in flight are aborted (their records: unknown), nothing more is sent. */
   signal?: AbortSignal;
+  /** Injectable for tests: a wait that `signal` cuts short. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Injectable for tests: the jitter's draws, in [0, 1). */
   random?: () => number;
+  /** Injectable for tests: the clock, in ms. */
   now?: () => number;
 }
 
 /** How a run of the engine ended. */
 export interface DeliveryResult {
+  /** The counters at the end. */
   stats: DeliveryStats;
   /** Why it stopped before its source ended: a refusal it was told to stop on, or the source's error. */
   stoppedBy?: { error: unknown; fromInput: boolean };
@@ -140,22 +172,24 @@ export async function deliverBatches<Ref>(
   let failure: { err: unknown } | undefined;
   try {
     for (let sourceErrors = 0; sourceErrors < 2;) {
-      const slot = run.halted ? undefined : await options.concurrency.acquire();
+      // After a halt, batches are only reported: they take no turn.
+      const turn = !run.halted;
+      if (turn) await run.turns.enter();
       let batch: DeliveryBatch<Ref> | undefined;
       try {
         batch = await batches.next();
       } catch (err) {
-        slot?.release();
+        if (turn) run.turns.leave();
         sourceErrors += 1;
         run.halt(err, true);
         continue; // what the source still holds is reported below, unsent
       }
       if (!batch) {
-        slot?.release();
+        if (turn) run.turns.leave();
         break;
       }
       run.take(batch);
-      const job = new BatchJob(run, batch, slot);
+      const job = new BatchJob(run, batch, turn);
       // A callback that throws (the caller cannot record outcomes): nothing more is sent, and the run rejects.
       const done = job.drive().then(
         () => undefined,
@@ -167,7 +201,7 @@ export async function deliverBatches<Ref>(
       underWay.add(done);
       void done.finally(() => underWay.delete(done));
       // Held batches after a halt settle at once, in order; the others run side by side.
-      if (!slot) await done;
+      if (!turn) await done;
     }
   } finally {
     await Promise.all(underWay);
@@ -212,6 +246,7 @@ class DeliveryRun<Ref> {
   private sendingEnded = false;
   /** Cuts every wait short: on `stopSignal`, `signal` and a halt. */
   readonly wake = new AbortController();
+  readonly turns: Turns;
   readonly sleep: NonNullable<DeliveryOptions<Ref>['sleep']>;
   readonly random: () => number;
   readonly now: () => number;
@@ -222,6 +257,7 @@ class DeliveryRun<Ref> {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.turns = new Turns(options.concurrency);
     options.signal?.addEventListener('abort', this.onAbort);
     options.stopSignal?.addEventListener('abort', this.onStop);
     if (options.signal?.aborted) this.onAbort();
@@ -278,6 +314,31 @@ class DeliveryRun<Ref> {
   private readonly onStop = () => this.wake.abort();
 }
 
+/** Batches under way, at most `policy.current()` at a time; first come, first served. */
+class Turns {
+  private busy = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly policy: ConcurrencyPolicy) {}
+
+  async enter(): Promise<void> {
+    while (this.busy >= Math.max(1, this.policy.current())) {
+      await new Promise<void>((resume) => this.waiting.push(resume));
+    }
+    this.busy += 1;
+  }
+
+  /** A batch is done (after `ms`, told to the policy), or a turn went unused. */
+  leave(ms?: number): void {
+    this.busy -= 1;
+    if (ms !== undefined) this.policy.settled?.({ ms });
+    // Wake as many as may start now (a woken one checks again, so waking one too many is harmless).
+    for (let free = this.policy.current() - this.busy; free > 0 && this.waiting.length > 0; free--) {
+      this.waiting.shift()!();
+    }
+  }
+}
+
 /** One batch driven through its states (`batchSteps.ts`): one method per step, each returning the next state. */
 class BatchJob<Ref> {
   private state: BatchState;
@@ -285,18 +346,19 @@ class BatchJob<Ref> {
   constructor(
     private readonly run: DeliveryRun<Ref>,
     private readonly batch: DeliveryBatch<Ref>,
-    /** None: the run halted before this batch could be sent; it is only reported. */
-    private readonly slot: ConcurrencySlot | undefined,
+    /** It took a turn; without one the run had halted before it could be sent, and it is only reported. */
+    private readonly turn: boolean,
   ) {
     this.state = firstState(batch.records.length);
   }
 
   async drive(): Promise<void> {
+    const started = this.run.now();
     try {
-      if (!this.slot) this.state = afterWait(this.state, this.run.view());
+      if (!this.turn) this.state = afterWait(this.state, this.run.view());
       while (this.state.step.name !== 'done') this.state = await this.stepOnce();
     } finally {
-      this.slot?.release();
+      if (this.turn) this.run.turns.leave(this.run.now() - started);
     }
   }
 
@@ -330,15 +392,6 @@ class BatchJob<Ref> {
     run.stats.calls += 1;
     if (state.attempts > 1) run.stats.retries += 1;
     if (state.lastAnswerLost) run.stats.retriedAfterUnknown += state.pending.length;
-    const started = run.now();
-    const report = (delivered: number, throttled: boolean, unanswered: boolean) =>
-      this.slot?.report({
-        records: state.pending.length,
-        delivered,
-        throttled,
-        unanswered,
-        durationMs: run.now() - started,
-      });
     let output: PutRecordBatchOutput;
     try {
       output = await run.options.send(
@@ -349,17 +402,13 @@ class BatchJob<Ref> {
         run.options.signal,
       );
     } catch (err) {
-      report(0, isThrottling(errorCodeOf(err)), !hasAnswer(err));
+      if (isThrottling(errorCodeOf(err))) run.options.concurrency.throttled?.();
       const next = afterError(state, err, run.view());
       run.progress();
       return next;
     }
     const answered = afterAnswer(state, output, run.view());
-    report(
-      answered.delivered.length,
-      answered.state.errors.some((e) => isThrottling(e.errorCode)),
-      false,
-    );
+    if (answered.state.errors.some((e) => isThrottling(e.errorCode))) run.options.concurrency.throttled?.();
     await this.delivered(answered.delivered);
     return answered.state;
   }
@@ -420,8 +469,6 @@ class BatchJob<Ref> {
 
 const THROTTLING = new Set(['ServiceUnavailableException', 'ThrottlingException', 'Throttling']);
 const isThrottling = (code: string) => THROTTLING.has(code);
-const hasAnswer = (err: unknown) =>
-  (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode !== undefined;
 
 /** AWS's refusal in tempcreds' words; an unknown stream gets a fix that says how to list them. */
 export function explainCallError(err: unknown, deliveryStreamName: string): TempcredsError {

@@ -11,14 +11,17 @@ export type FailedFileRecord = FailedRecord & { status?: UndeliveredStatus };
 
 /** A file the records not delivered are written to, one `{"Data":"<base64>"}` a line. */
 export interface FailedFile {
+  /** Where it is. */
   path: string;
   /** Appends records; writes happen in call order. */
   write(records: readonly FailedFileRecord[]): Promise<void>;
   /** How many records were written. */
   readonly count: number;
+  /** Waits for the writes, then closes the file. */
   close(): Promise<void>;
 }
 
+/** What a failed-records file must not be. */
 export interface FailedFileOptions {
   /** The input being sent: writing failures into it would empty it before it is read. */
   notSameAs?: FileIdentity;

@@ -2,7 +2,9 @@
 
 /** A file's identity: its device and inode (`stat`). */
 export interface FileIdentity {
+  /** The device the file is on. */
   dev: number;
+  /** Its inode on that device. */
   ino: number;
 }
 

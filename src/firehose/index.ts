@@ -18,8 +18,6 @@ export type {
   UndeliveredRecord,
   UndeliveredStatus,
 } from './delivery.js';
-export { fixedConcurrency } from './concurrency.js';
-export type { CallReport, ConcurrencyPolicy, ConcurrencySlot } from './concurrency.js';
 export { batchRecords } from './batches.js';
 export type { Batch, BatchTiming, Referenced } from './batches.js';
 export { parseFlushInterval, putSettings, resolveFlushInterval, resolveLimits } from './settings.js';

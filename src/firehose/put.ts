@@ -13,7 +13,9 @@ import type { PutSettings } from './settings.js';
 
 /** A put, checked and typed (the CLI's flags parsed, each once, its settings by `putSettings`): accepted as it is. */
 export interface PutRequest extends PutSettings {
+  /** The Firehose delivery stream, by name. */
   deliveryStreamName: string;
+  /** Where the records come from. */
   source: PutSource;
   /** Add `\n` to every record (Firehose adds no delimiter). */
   appendNewline: boolean;
@@ -21,6 +23,7 @@ export interface PutRequest extends PutSettings {
   failedFile?: string;
 }
 
+/** What a put uses besides its request: stdin, the client, the signals, and hooks for the caller's output. */
 export interface PutDeps {
   /** The process's stdin, for a source with path `-`. */
   stdin: Stdin;
@@ -32,6 +35,7 @@ export interface PutDeps {
   signal?: AbortSignal;
   /** The input is checked and sending starts: how many records it holds when known, and its name. */
   onStart?: (source: Pick<RecordSource, 'total' | 'name'>) => void;
+  /** The counters after every call. */
   onProgress?: (progress: PutProgress) => void;
   /** With no failed-records file: how many records given up (refused or unknown) to keep, to show (default 3). */
   keepUndelivered?: number;
@@ -51,12 +55,15 @@ export interface InputPosition {
   firstLineUndelivered?: number;
 }
 
+/** What a put did: everything its caller prints. */
 export interface PutResult {
+  /** The counters, and the run's duration. */
   summary: PutSummary;
   /** Why the run stopped before its input ended: AWS refused the call itself, or bad input met after sending began. */
   error?: unknown;
   /** With no failed-records file: the first few records given up, refused or unknown. */
   kept: UndeliveredRecord<number>[];
+  /** Where the input stands, to send the rest again. */
   position: InputPosition;
   /** After a stop: the bytes read after the last complete record, an incomplete record not sent. */
   cutBytes: number;

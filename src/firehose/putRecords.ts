@@ -2,7 +2,7 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { TempcredsError } from '../errors.js';
 import { startBatching, type BatchLimits, type Referenced } from './batches.js';
 import { firehoseSender } from './client.js';
-import { fixedConcurrency } from './concurrency.js';
+import { fixedConcurrency } from '../aws/concurrency.js';
 import {
   deliverBatches,
   type DeliveryResult,
@@ -19,9 +19,11 @@ import { putSettings, type PutSettings } from './settings.js';
 export interface PutProgress {
   /** Records taken from the input so far, and their bytes (as sent). */
   records: number;
+  /** Bytes of the records taken. */
   bytes: number;
   /** Records Firehose accepted, and their bytes. */
   delivered: number;
+  /** Bytes of the records delivered. */
   deliveredBytes: number;
   /** Records given up on after every attempt: Firehose refused them (or could not be reached). They did not arrive. */
   failed: number;
@@ -31,6 +33,7 @@ export interface PutProgress {
   notSent: number;
   /** PutRecordBatch calls made, and how many of them were retries (whole calls or failed entries). */
   calls: number;
+  /** Calls that repeated records of an earlier call. */
   retries: number;
   /** Records sent again after the answer to their call was lost (at-least-once: each may be in the stream twice). */
   retriedAfterUnknown: number;
@@ -41,7 +44,9 @@ export type UndeliveredReason = 'failed' | 'unknown' | 'notSent';
 
 /** What `putRecords` did. */
 export interface PutSummary extends PutProgress {
+  /** The stream the records went to. */
   deliveryStreamName: string;
+  /** From the start of sending to its end. */
   durationMs: number;
   /** The records not delivered (failed, unknown or not sent), unless `onFailed` took them as they came. */
   failedRecords: FailedRecord[];
@@ -49,6 +54,7 @@ export interface PutSummary extends PutProgress {
   interrupted: boolean;
 }
 
+/** How `putRecords` sends, and what it tells the caller. */
 export interface PutRecordsOptions {
   /** A client made for this (e.g. with `clientConfig('firehose', ctx)`); give it `maxAttempts: 1` so retries are ours alone. */
   client: FirehoseClient;
@@ -63,9 +69,11 @@ export interface PutRecordsOptions {
    * the input stays open (default 1000 ms). Full batches go out at once regardless.
    */
   flushIntervalMs?: number;
+  /** Exponential backoff with full jitter between attempts (default 100 ms doubling to 20 s). */
   backoff?: BackoffPolicy;
   /** Wait this long before every call: pacing under a tight quota, or a test that must outlast sessions. */
   pauseMs?: number;
+  /** A copy of the counters after every call. */
   onProgress?: (progress: PutProgress) => void;
   /**
    * Takes the records not delivered as they come (e.g. to write them to a file), with the reason;
@@ -93,7 +101,9 @@ export interface PutRecordsOptions {
   signal?: AbortSignal;
   /** Injectable for tests. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Injectable for tests: the jitter's draws, in [0, 1). */
   random?: () => number;
+  /** Injectable for tests: the clock, in ms. */
   now?: () => number;
 }
 

@@ -46,6 +46,7 @@ export interface RecordSource {
    * ends or `end` aborts; then an incomplete last record is left out and its size told.
    */
   read(end: AbortSignal, onCutShort: (bytes: number) => void): AsyncIterable<Referenced<number>>;
+  /** Lets the input go (closes a file opened for it). */
   close(): Promise<void>;
 }
 

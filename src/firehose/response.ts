@@ -2,8 +2,11 @@ import type { PutRecordBatchOutput } from '@aws-sdk/client-firehose';
 
 /** A record Firehose did not take, with the reason it gave. */
 export interface FailedRecord {
+  /** The record's bytes. */
   data: Uint8Array;
+  /** Why, in AWS's words (an entry's `ErrorCode`) or Node's (`ECONNRESET`). */
   errorCode: string;
+  /** The message with it. */
   errorMessage?: string;
 }
 

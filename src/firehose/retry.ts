@@ -48,6 +48,7 @@ export function errorCodeOf(err: unknown): string {
   return typeof e.name === 'string' ? e.name : 'Error';
 }
 
+/** How long to wait before each retry: `backoffDelay`. */
 export interface BackoffPolicy {
   /** First retry waits up to this long (default 100 ms). */
   baseMs: number;
@@ -55,6 +56,7 @@ export interface BackoffPolicy {
   capMs: number;
 }
 
+/** 100 ms doubling to 20 s. */
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 20_000 };
 
 /**

@@ -16,6 +16,7 @@ import {
   formatCount,
 } from './limits.js';
 
+/** Limits of one PutRecordBatch call, within Firehose's own. */
 export interface BatchLimits {
   /** At most 500 (Firehose's limit). */
   maxRecords?: number;
@@ -27,9 +28,13 @@ export interface BatchLimits {
 
 /** A put's settings, every one within its range: made by `putSettings`, accepted as it is. */
 export interface PutSettings {
+  /** Batches under way at once, 1 to 64. */
   readonly concurrency: number;
+  /** Calls per batch, the first included, before its failing records are given up; 1 to 100. */
   readonly maxAttempts: number;
+  /** A partial batch goes out this long after its first record; 1 ms to a day. */
   readonly flushIntervalMs: number;
+  /** Records and bytes per call, bytes per record. */
   readonly limits: Readonly<Required<BatchLimits>>;
   /** Wait before every call; 0: none. */
   readonly pauseMs: number;
@@ -37,11 +42,15 @@ export interface PutSettings {
 
 /** Settings as given: numbers (library callers) or the text of a flag (the CLI), each optional. */
 export interface PutSettingsInput {
+  /** Default 4. */
   concurrency?: number | string;
+  /** Default 8. */
   maxAttempts?: number | string;
   /** Milliseconds, or text: `500ms`, `2s`, `1m` (`parseFlushInterval`). */
   flushIntervalMs?: number | string;
+  /** Default: Firehose's limits. */
   limits?: { maxRecords?: number | string; maxBytes?: number; maxRecordBytes?: number };
+  /** Milliseconds before every call, 0 to 60,000 (default 0). */
   pauseMs?: number | string;
 }
 

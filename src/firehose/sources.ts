@@ -13,7 +13,9 @@ import { FAILED_FILE_FIELDS, parseRecord } from './recordJson.js';
  */
 export type RecordFormat = 'lines' | 'whole' | 'records-jsonl';
 
+/** How `readRecords` turns an input into records. */
 export interface ReadRecordsOptions {
+  /** Lines, the whole input, or the failed-records form. */
   format: RecordFormat;
   /** Add `\n` to every record (Firehose itself adds no delimiter between records). */
   appendNewline?: boolean;
@@ -27,6 +29,7 @@ export interface ReadRecordsOptions {
    * and `onCutShort` gets its size.
    */
   cutSignal?: AbortSignal;
+  /** Told the size of an incomplete last record left out (see `cutSignal`). */
   onCutShort?: (bytes: number) => void;
 }
 
@@ -122,7 +125,9 @@ export async function* readRecords(
 
 /** What a scan found: how many records, how many bytes they are (as sent). */
 export interface ScanResult {
+  /** How many records. */
   records: number;
+  /** Their bytes, as they will be sent. */
   bytes: number;
 }
 

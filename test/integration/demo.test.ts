@@ -6,11 +6,14 @@ import { describe, expect, it } from 'vitest';
 describe('npm run demo', () => {
   it('runs the runbook on the local AWS and shows the delivered record', () => {
     const root = resolve(import.meta.dirname, '../..');
+    // As a user runs it: without the switch that silences the SDK's Node-version warning (vitest sets it).
+    const env = { ...process.env };
+    delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
       cwd: root,
       encoding: 'utf8',
       timeout: 180_000,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env,
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

@@ -3,10 +3,10 @@ import { validateProfileName } from '../../config/profileName.js';
 import { EXPORT_FORMATS, formatCredentials, parseExportFormat } from '../../credentials/exportFormats.js';
 import { writeSessionProfile } from '../../credentials/writeSessionProfile.js';
 import { action } from '../action.js';
-import { addAssumeOptions, roleSessionFor, validateAssumeInput, type AssumeFlags } from '../context.js';
+import { addAssumeOptions, parseAssumeRequest, roleSessionFor, type AssumeFlags } from '../context.js';
 import { timeLeft } from '../format.js';
 import { rfc3339 } from '../../credentials/timestamps.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface AssumeOptions extends AssumeFlags {
   format?: string;
@@ -25,9 +25,9 @@ export const registerAssume: RegisterCommand = (program: Command, io, setExitCod
     .action(
       action(io, setExitCode, async (ctx, role: string, options: AssumeOptions) => {
         const format = parseExportFormat(options.format ?? 'json');
-        validateAssumeInput(ctx, role, options);
+        const request = parseAssumeRequest(ctx, role, options);
         if (options.writeProfile !== undefined) validateProfileName(options.writeProfile, '--write-profile');
-        const session = await roleSessionFor(ctx, role, options);
+        const session = await roleSessionFor(ctx, request, options.sourceProfile);
         const { first, region } = session;
         if (options.writeProfile) {
           const shadowing = await writeSessionProfile(ctx.files, options.writeProfile, first, region);
@@ -37,7 +37,9 @@ export const registerAssume: RegisterCommand = (program: Command, io, setExitCod
             );
           }
           const expires = first.credentials.expiration;
-          io.stdout.write(
+          // With --format, stdout is data (eval "$(tempcreds assume ...)"): the report goes to stderr.
+          const report = options.format === undefined ? io.stdout : io.stderr;
+          report.write(
             `Wrote profile ${options.writeProfile} (region ${region}): ${first.assumedRoleUser.arn} until ${rfc3339(expires)} (${timeLeft(expires)}).\n`,
           );
           if (options.format === undefined) return;

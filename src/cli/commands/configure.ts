@@ -6,9 +6,9 @@ import { writeProfile } from '../../config/write.js';
 import { usageError } from '../../errors.js';
 import { profileSettings } from '../../credentials/profileSettings.js';
 import { action } from '../action.js';
-import { roleSessionFor, validateAssumeInput } from '../context.js';
+import { parseAssumeRequest, roleSessionFor } from '../context.js';
 import { timeLeft } from '../format.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 interface ConfigureOptions {
   profileName: string;
@@ -38,7 +38,7 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
     .action(
       action(io, setExitCode, async (ctx, role: string, options: ConfigureOptions) => {
         validateProfileName(options.profileName);
-        validateAssumeInput(ctx, role, options);
+        const request = parseAssumeRequest(ctx, role, options);
         if (options.mode !== 'native' && options.mode !== 'process') {
           throw usageError(
             `--mode "${options.mode}" is not native or process.`,
@@ -54,7 +54,7 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
         }
         // One real AssumeRole: proves the profile will work, completes a role name into an ARN,
         // and turns `max` into the number of seconds the role allows.
-        const session = await roleSessionFor(ctx, role, { ...options, sourceProfile });
+        const session = await roleSessionFor(ctx, request, sourceProfile);
         const sessionName = options.sessionName ?? session.roleSessionName.replace(/-\d+$/, '');
         await writeProfile(ctx.files, options.profileName, {
           config: profileSettings({

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { parseRoleRef } from '../../aws/arn.js';
 import { usageError } from '../../errors.js';
 import { cachedProcessCredentials } from '../../credentials/cachedProcessCredentials.js';
 import { action } from '../action.js';
-import { roleSessionFor, validateAssumeInput } from '../context.js';
-import type { RegisterCommand } from './index.js';
+import { parseAssumeRequest, roleSessionFor } from '../context.js';
+import type { RegisterCommand } from '../command.js';
 
 interface CredentialProcessOptions {
   roleArn: string;
@@ -27,13 +26,13 @@ export const registerCredentialProcess: RegisterCommand = (program: Command, io,
     .option('--external-id <id>', 'ExternalId')
     .action(
       action(io, setExitCode, async (ctx, options: CredentialProcessOptions) => {
-        if (!parseRoleRef(options.roleArn).roleArn) {
+        const request = parseAssumeRequest(ctx, options.roleArn, options);
+        if (!request.role.roleArn) {
           throw usageError(
             `--role-arn needs a full ARN, not "${options.roleArn}".`,
             'Use arn:aws:iam::ACCOUNT:role/NAME.',
           );
         }
-        validateAssumeInput(ctx, options.roleArn, options);
         const text = await cachedProcessCredentials(
           {
             roleArn: options.roleArn,
@@ -47,7 +46,7 @@ export const registerCredentialProcess: RegisterCommand = (program: Command, io,
           {
             env: io.env,
             warn: ctx.log.warn,
-            assume: async () => (await roleSessionFor(ctx, options.roleArn, options)).first,
+            assume: async () => (await roleSessionFor(ctx, request, options.sourceProfile)).first,
           },
         );
         io.stdout.write(text);

@@ -2,41 +2,19 @@ import type { Command } from 'commander';
 import { parseRoleRef } from '../../aws/arn.js';
 import { validateProfileName } from '../../config/profileName.js';
 import { readProfile } from '../../config/profiles.js';
+import { parseExternalId } from '../../credentials/assumeRoleRequest.js';
 import { parseDuration } from '../../credentials/duration.js';
 import { usageError } from '../../errors.js';
-import type { DoctorCheck, DoctorReport } from '../../iam/doctor.js';
 import { action } from '../action.js';
 import { sourceFor, type CommandContext } from '../context.js';
-import type { RegisterCommand } from './index.js';
+import { checkText, doctorJson, doctorResultLine } from '../iamOutput.js';
+import type { RegisterCommand } from '../command.js';
 
 interface DoctorFlags {
   sourceProfile?: string;
   adminProfile?: string;
   duration?: string;
   externalId?: string;
-}
-
-const NAME_WIDTH = 'identity policy'.length;
-
-/** `ok    trust            ...`, and for a failure its cause and fix on their own lines. */
-export function checkText(check: DoctorCheck): string {
-  const status = check.status === 'fail' ? 'FAIL' : check.status;
-  const pad = ' '.repeat(6 + NAME_WIDTH + 2);
-  let text = `${status.padEnd(6)}${check.name.padEnd(NAME_WIDTH)}  ${check.detail}\n`;
-  if (check.cause) text += `${pad}cause: ${check.cause}\n`;
-  if (check.fix) text += `${pad}fix:   ${check.fix}\n`;
-  return text;
-}
-
-function reportJson(report: DoctorReport): string {
-  const checks = report.checks.map((c) => ({
-    Name: c.name,
-    Status: c.status,
-    Detail: c.detail,
-    Cause: c.cause,
-    Fix: c.fix,
-  }));
-  return JSON.stringify({ RoleArn: report.roleArn, Assumed: report.assumed, Checks: checks }, null, 4) + '\n';
 }
 
 /** Parses the flags before anything touches the network or the disk. */
@@ -47,19 +25,15 @@ function parseDoctorFlags(
   parseRoleRef(role);
   if (flags.sourceProfile !== undefined) validateProfileName(flags.sourceProfile, '--source-profile');
   if (flags.adminProfile !== undefined) validateProfileName(flags.adminProfile, '--admin-profile');
-  const duration = flags.duration === undefined ? undefined : parseDuration(flags.duration);
+  const duration = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
   if (duration === 'max')
     throw usageError(
       'doctor checks one duration: --duration max is not one.',
       'Give seconds or units, e.g. --duration 12h.',
     );
-  if (flags.externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(flags.externalId)) {
-    throw usageError(
-      '--external-id is invalid: AWS allows 2-1224 characters of letters, digits and +=,.@:/-.',
-      'Use the ExternalId exactly as the role owner gave it.',
-    );
-  }
-  return { durationSeconds: duration, externalId: flags.externalId };
+  const externalId =
+    flags.externalId === undefined ? undefined : parseExternalId(flags.externalId, '--external-id');
+  return { durationSeconds: duration, externalId };
 }
 
 /** The administrator's AWS context; its region defaults to the source profile's (IAM is global anyway). */
@@ -108,15 +82,7 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
             onCheck: json ? undefined : (check) => io.stdout.write(checkText(check)),
           },
         );
-        if (json) io.stdout.write(reportJson(report));
-        else {
-          const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-          io.stdout.write(
-            report.assumed
-              ? 'Result: AssumeRole works.\n'
-              : `Result: AssumeRole fails${failed.length ? ` (failed: ${failed.join(', ')})` : ''}.\n`,
-          );
-        }
+        io.stdout.write(json ? doctorJson(report) : doctorResultLine(report));
         return report.assumed ? 0 : 1;
       }),
     );

@@ -2,17 +2,56 @@ import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { credentialsEnv } from '../../credentials/exportFormats.js';
 import { childEnv } from '../../exec/childEnv.js';
+import { findCommand } from '../../exec/findCommand.js';
 import { runCommand, signalExitCode } from '../../exec/runCommand.js';
 import { action } from '../action.js';
-import { addAssumeOptions, roleSessionFor, validateAssumeInput, type AssumeFlags } from '../context.js';
-import type { RegisterCommand } from './index.js';
+import type { RoleSession } from '../../credentials/roleSession.js';
+import {
+  addAssumeOptions,
+  parseAssumeRequest,
+  roleSessionFor,
+  type AssumeFlags,
+  type CommandContext,
+} from '../context.js';
+import type { RegisterCommand } from '../command.js';
 
 interface ExecOptions extends AssumeFlags {
   server?: boolean;
+  tokenFile?: boolean;
 }
 
 /** The server renews this long before expiry: botocore refreshes at 15 minutes left. */
 const SERVER_MIN_TTL_SECONDS = 20 * 60;
+
+/**
+ * What the child gets besides the parent's environment: fixed keys, or with `--server` the
+ * endpoint and files of its own (src/exec/serveToChild.ts); the region and `--endpoint-url` either way.
+ */
+async function childCredentials(
+  ctx: CommandContext,
+  session: RoleSession,
+  options: ExecOptions,
+): Promise<{ set: Record<string, string>; close(): Promise<void> }> {
+  const region = { AWS_REGION: session.region, AWS_DEFAULT_REGION: session.region };
+  const endpoint: Record<string, string> = ctx.globals.endpointUrl
+    ? { AWS_ENDPOINT_URL: ctx.globals.endpointUrl }
+    : {};
+  if (!options.server) {
+    const set = { ...credentialsEnv({ ...session.first, region: session.region }), ...endpoint };
+    return { set, close: async () => undefined };
+  }
+  const { serveToChild } = await import('../../exec/serveToChild.js');
+  const served = await serveToChild({
+    credentials: session.provider,
+    configFile: ctx.files.configFile,
+    tokenFile: options.tokenFile,
+    onError: (err) =>
+      ctx.log.warn(`credential refresh failed: ${err instanceof Error ? err.message : String(err)}`),
+  });
+  ctx.log.redactor.add(served.authorizationToken);
+  ctx.log.debug(`credentials endpoint ${served.url}`);
+  return { set: { ...served.env, ...region, ...endpoint }, close: served.close };
+}
 
 export const registerExec: RegisterCommand = (program: Command, io, setExitCode) => {
   addAssumeOptions(
@@ -26,44 +65,32 @@ export const registerExec: RegisterCommand = (program: Command, io, setExitCode)
       '--server',
       'serve refreshing credentials on 127.0.0.1 instead of fixed keys (for long-running children)',
     )
+    .option(
+      '--token-file',
+      'with --server: give the endpoint token in a 0600 file (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE), not in the environment',
+    )
     .action(
       action(io, setExitCode, async (ctx, role: string, command: string[], options: ExecOptions) => {
-        validateAssumeInput(ctx, role, options);
+        const request = parseAssumeRequest(ctx, role, options);
         const [program, ...args] = command;
         if (!program)
           throw usageError('exec needs a command to run.', 'Use: tempcreds exec ROLE -- COMMAND [ARGS...]');
+        if (options.tokenFile && !options.server)
+          throw usageError('--token-file goes with --server.', 'Add --server, or leave --token-file out.');
+        findCommand(program, io.env, io.cwd);
         const session = await roleSessionFor(
           ctx,
-          role,
-          options,
+          request,
+          options.sourceProfile,
           options.server ? SERVER_MIN_TTL_SECONDS : undefined,
         );
-        const region = { AWS_REGION: session.region, AWS_DEFAULT_REGION: session.region };
-        const endpoint: Record<string, string> = ctx.globals.endpointUrl
-          ? { AWS_ENDPOINT_URL: ctx.globals.endpointUrl }
-          : {};
-        let set: Record<string, string>;
-        let server: { close(): Promise<void> } | undefined;
-        if (options.server) {
-          const { startCredentialsServer } = await import('../../credentials/server.js');
-          const started = await startCredentialsServer({
-            credentials: session.provider,
-            onError: (err) =>
-              ctx.log.warn(`credential refresh failed: ${err instanceof Error ? err.message : String(err)}`),
-          });
-          server = started;
-          ctx.log.redactor.add(started.authorizationToken);
-          ctx.log.debug(`credentials endpoint ${started.url}`);
-          set = { ...started.childEnv(), ...region, ...endpoint };
-        } else {
-          set = { ...credentialsEnv({ ...session.first, region: session.region }), ...endpoint };
-        }
+        const { set, close } = await childCredentials(ctx, session, options);
         try {
           const result = await runCommand(program, args, childEnv(io.env, set));
           if (result.signal) return signalExitCode(result.signal);
           return result.code ?? 1;
         } finally {
-          await server?.close();
+          await close();
         }
       }),
     );

@@ -6,7 +6,7 @@ import { addRoleOptions, awsContextFor, type CommandContext } from '../context.j
 import { parseFirehosePutInput, type PutFlags } from '../firehoseInput.js';
 import { firehoseOutput } from '../firehoseOutput.js';
 import { dieOfSigint, interruptions } from '../interruptions.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

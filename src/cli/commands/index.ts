@@ -1,6 +1,4 @@
-import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
-import type { ExitCode } from '../main.js';
+import type { RegisterCommand } from '../command.js';
 import { registerAssume } from './assume.js';
 import { registerExec } from './exec.js';
 import { registerConfigure } from './configure.js';
@@ -13,9 +11,6 @@ import { registerRole } from './role.js';
 import { registerRotateKey } from './rotateKey.js';
 import { registerTeardown } from './teardown.js';
 import { registerDoctor } from './doctor.js';
-
-/** A command module adds its command(s) to the program; its action reports an exit code. */
-export type RegisterCommand = (program: Command, io: CliIo, setExitCode: (code: ExitCode) => void) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. */
 export const COMMANDS: RegisterCommand[] = [

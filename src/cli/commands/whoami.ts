@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { readProfile } from '../../config/profiles.js';
+import { sessionExpiration } from '../../credentials/sessionExpiration.js';
 import { action } from '../action.js';
 import { addRoleOptions, awsContextFor, type AssumeFlags } from '../context.js';
 import { table, timeLeft } from '../format.js';
 import { rfc3339 } from '../../credentials/timestamps.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from '../command.js';
 
 export const registerWhoami: RegisterCommand = (program: Command, io, setExitCode) => {
   addRoleOptions(
@@ -15,15 +15,11 @@ export const registerWhoami: RegisterCommand = (program: Command, io, setExitCod
       const aws = await awsContextFor(ctx, options);
       const credentials = await aws.credentials();
       const identity = await getCallerIdentity(createStsClient(aws), ctx.globals.profile, aws.region);
-      let expiration = credentials.expiration;
-      if (!expiration && credentials.sessionToken) {
-        // Keys saved by `assume --write-profile` carry their expiry beside them.
-        const profile = ctx.globals.profile ?? io.env.AWS_PROFILE ?? 'default';
-        const saved =
-          (await readProfile(ctx.files, profile))?.settings.aws_credential_expiration ??
-          io.env.AWS_CREDENTIAL_EXPIRATION;
-        if (saved && !Number.isNaN(Date.parse(saved))) expiration = new Date(saved);
-      }
+      const expiration = await sessionExpiration(credentials, {
+        files: ctx.files,
+        profile: ctx.globals.profile ?? io.env.AWS_PROFILE ?? 'default',
+        env: io.env,
+      });
       if (ctx.output === 'json') {
         io.stdout.write(
           JSON.stringify(

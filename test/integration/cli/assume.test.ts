@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { LocalAws } from '../../support/localAws.js';
-import { makeTempHome, runCli, type TempHome } from '../../support/cli.js';
+import { CLI, makeTempHome, runCli, type TempHome } from '../../support/cli.js';
 import { createWorld, startRunbookFixture, type RunbookFixture, type World } from '../../support/world.js';
 
 describe('tempcreds assume (China partition, IAM enforcement on)', () => {
@@ -135,6 +135,59 @@ describe('tempcreds assume (China partition, IAM enforcement on)', () => {
       env: { PATH: process.env.PATH },
     }).toString();
     expect(out.trim()).toBe('cn-northwest-1 cn-northwest-1 ASIA true true');
+  });
+
+  it.each([
+    [
+      'bash',
+      'bash',
+      (cmd: string) => `eval "$(${cmd})" && /usr/bin/aws sts get-caller-identity --endpoint-url "$EP"`,
+    ],
+    [
+      'zsh',
+      'zsh',
+      (cmd: string) => `eval "$(${cmd})" && /usr/bin/aws sts get-caller-identity --endpoint-url "$EP"`,
+    ],
+    [
+      'fish',
+      'fish',
+      (cmd: string) => `${cmd} | source; and /usr/bin/aws sts get-caller-identity --endpoint-url "$EP"`,
+    ],
+  ])(
+    '%s: eval of --format with --write-profile, over a stale AWS_SECURITY_TOKEN and AWS_PROFILE, calls AWS as the role',
+    async (_name, shell, script) => {
+      const cli = `"${process.execPath}" "${CLI}" assume ${world.roleName} --source-profile sts_user --format ${shell} --write-profile evaled`;
+      const out = execFileSync(shell, ['-c', script(cli)], {
+        env: env({ EP: aws.endpoint, AWS_SECURITY_TOKEN: 'stale-token-from-yesterday', AWS_PROFILE: 'gone' }),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      expect(JSON.parse(out).Arn).toMatch(new RegExp(`:assumed-role/${world.roleName}/`));
+    },
+  );
+
+  it('with --format, stdout holds only the format and the "Wrote profile" line goes to stderr', async () => {
+    const r = await runCli(
+      [
+        'assume',
+        world.roleName,
+        '--source-profile',
+        'sts_user',
+        '--format',
+        'bash',
+        '--write-profile',
+        'both',
+      ],
+      { env: env() },
+    );
+    expect(r.code).toBe(0);
+    expect(
+      r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .every((line) => /^(unset|export) AWS_/.test(line)),
+    ).toBe(true);
+    expect(r.stderr).toMatch(/^Wrote profile both \(region cn-northwest-1\): arn:aws-cn:sts::/);
   });
 
   it.each([

@@ -1,4 +1,17 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  cp,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,6 +19,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AwsProxy } from '../../support/awsProxy.js';
 import { CLI, runCli, type TempHome } from '../../support/cli.js';
+import { cacheFile } from '../../../src/credentials/processCache.cjs';
 import { startRunbookFixture, type RunbookFixture, type World } from '../../support/world.js';
 
 const run = promisify(execFile);
@@ -85,6 +99,95 @@ describe('tempcreds credential-process', () => {
     expect(r.stderr).toMatch(/^warning: the cache file .* is corrupt \(not JSON\); replacing it\.\n$/);
     expect(JSON.parse(await readFile(join(cacheDir(), file!), 'utf8')).Version).toBe(1);
     expect(assumeCalls()).toBe(2);
+  });
+
+  describe('trusts only what the caller alone could have written', () => {
+    const OTHER_UID = 54321;
+    const only = async () =>
+      join(cacheDir(), (await readdir(cacheDir())).filter((f) => f.endsWith('.json'))[0]!);
+    const keyOf = (text: string) => JSON.parse(text).AccessKeyId as string;
+
+    it('a folder others can write: a planted entry is not served, the folder is made private', async () => {
+      const first = await runCli(args(), { env: env() });
+      const file = await only();
+      // Another user plants a perfect-looking entry (right identity, 0600) in a 0777 folder.
+      const planted = JSON.parse(await readFile(file, 'utf8'));
+      planted.AccessKeyId = 'ASIAPLANTEDBYMALLORY';
+      await chmod(cacheDir(), 0o777);
+      await rm(file);
+      await writeFile(file, JSON.stringify(planted), { mode: 0o600 });
+      await chown(file, OTHER_UID, OTHER_UID);
+      const r = await runCli(args(), { env: env() });
+      expect(r.code).toBe(0);
+      expect(keyOf(r.stdout)).not.toBe('ASIAPLANTEDBYMALLORY');
+      expect(keyOf(r.stdout)).not.toBe(keyOf(first.stdout));
+      expect(r.stderr).toMatch(
+        /^warning: the cache folder .* was not private \(others can write it \(mode 777\)\)/m,
+      );
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `warning: the cache file .* is not served: it belongs to uid ${OTHER_UID}, not to you; replacing it\\.`,
+        ),
+      );
+      expect((await stat(cacheDir())).mode & 0o777).toBe(0o700);
+      const mine = await stat(file);
+      expect([mine.uid, mine.mode & 0o777]).toEqual([process.geteuid!(), 0o600]);
+      expect(assumeCalls()).toBe(2);
+    });
+
+    it('a folder another user owns is refused, exit 2, and nothing is served', async () => {
+      await mkdir(cacheDir(), { recursive: true, mode: 0o700 });
+      await chown(cacheDir(), OTHER_UID, OTHER_UID);
+      const r = await runCli(args(), { env: env() });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^tempcreds: The credential cache folder .* cannot be trusted: it belongs to uid ${OTHER_UID}, not to you, so another user could plant credentials there\\.\n  fix: .*TEMPCREDS_CACHE_DIR`,
+        ),
+      );
+      expect(assumeCalls()).toBe(0);
+    });
+
+    it('an entry copied to the file name of other options is not served for them', async () => {
+      const mine = await runCli(args(), { env: env() });
+      const source = await only();
+      const target = cacheFile({ roleArn: world.roleArn, sourceProfile: 'sts_user', duration: '1h' }, env());
+      await cp(source, target);
+      await chmod(target, 0o600);
+      const r = await runCli([...args(), '--duration', '1h'], { env: env() });
+      expect(r.code).toBe(0);
+      expect(keyOf(r.stdout)).not.toBe(keyOf(mine.stdout));
+      expect(r.stderr).toMatch(
+        /warning: the cache file .* holds a session for another role or setup; replacing it\./,
+      );
+      expect(assumeCalls()).toBe(2);
+    });
+
+    it('a symlinked cache file is not followed: its target stays untouched', async () => {
+      await runCli(args(), { env: env() });
+      const file = await only();
+      const precious = join(home.home, 'precious.txt');
+      await writeFile(precious, 'do not overwrite me\n', { mode: 0o600 });
+      await rm(file);
+      await symlink(precious, file);
+      const r = await runCli(args(), { env: env() });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/is not served: it is a symbolic link; replacing it\./);
+      expect(await readFile(precious, 'utf8')).toBe('do not overwrite me\n');
+      expect((await lstat(file)).isFile()).toBe(true);
+    });
+
+    it('a 0666 entry is not served as it is', async () => {
+      const first = await runCli(args(), { env: env() });
+      const file = await only();
+      await chmod(file, 0o666);
+      const r = await runCli(args(), { env: env() });
+      expect(r.code).toBe(0);
+      expect(keyOf(r.stdout)).not.toBe(keyOf(first.stdout));
+      expect(r.stderr).toMatch(/is not served: its mode is 666, not 600; replacing it\./);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+    });
   });
 
   it('a cache hit does not load the AWS SDK (it works with no node_modules at all)', async () => {

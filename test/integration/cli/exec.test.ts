@@ -94,6 +94,40 @@ describe('tempcreds exec', () => {
     expect(none.code).toBe(2);
   });
 
+  it('a missing command fails before any call to AWS, with or without --server', async () => {
+    proxy.clearLog();
+    for (const server of [[], ['--server']]) {
+      const r = await runCli(['exec', ...server, ...execArgs('no-such-command-xyz').slice(1)], {
+        env: env(),
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('cannot run no-such-command-xyz: command not found');
+      const notExecutable = await runCli(execArgs('./package.json'), {
+        env: env(),
+        cwd: resolve(CLI, '../..'),
+      });
+      expect(notExecutable.code).toBe(2);
+    }
+    expect(proxy.log).toEqual([]);
+  });
+
+  it('a role ARN of another partition than the source is refused before any call to AWS, with why', async () => {
+    proxy.clearLog();
+    const global = `arn:aws:iam::${world.accountId}:role/${world.roleName}`;
+    for (const args of [
+      ['assume', global, '--source-profile', 'sts_user', '--endpoint-url', proxy.endpoint],
+      ['exec', global, '--source-profile', 'sts_user', '--endpoint-url', proxy.endpoint, '--', 'true'],
+    ]) {
+      const r = await runCli(args, { env: env() });
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr).toBe(
+        `tempcreds: ${global} is a role of partition aws, but profile sts_user calls STS in cn-northwest-1 (partition aws-cn): a role can only be assumed with keys of its own partition.\n` +
+          `  fix: Use the role's aws-cn ARN (arn:aws-cn:iam::...), or a source profile whose region is in aws.\n`,
+      );
+    }
+    expect(proxy.log).toEqual([]);
+  });
+
   it('--server: a long-running child keeps working after its first sessions expired', async () => {
     // 4-second sessions over 10 seconds: several expiries, with headroom for a loaded CI machine.
     proxy.setSessionLifetime(4);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   credentialsEnv,
   formatCredentials,
+  SHADOWING_VARIABLES,
   type AssumedRoleOutput,
   type ExportFormat,
 } from '../../../src/credentials/exportFormats.js';
@@ -166,4 +167,27 @@ describe.each(Object.entries(RUNS))('%s', (_name, run) => {
       expect(existsSync(join(home, 'PWNED'))).toBe(false);
     },
   );
+});
+
+describe.each(Object.entries(RUNS))('%s: removes what would shadow the new keys', (_name, run) => {
+  it('AWS_SECURITY_TOKEN, AWS_PROFILE and AWS_DEFAULT_PROFILE are gone, and the script ends in success', async () => {
+    requireShell(run.shell);
+    const output = outputFor('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+    const file = join(dir, `shadow-${(counter += 1)}.sh`);
+    await writeFile(file, formatCredentials(run.format, output));
+    for (const inherited of [
+      { AWS_SECURITY_TOKEN: 'stale-token', AWS_PROFILE: 'gone', AWS_DEFAULT_PROFILE: 'gone-too' },
+      {},
+    ]) {
+      const child = spawnSync(run.shell, run.args(file), {
+        env: { PATH: process.env.PATH, HOME: home, LC_ALL: 'C.UTF-8', ...inherited },
+        timeout: 20_000,
+      });
+      expect(child.stderr.toString(), 'the shell complained').toBe('');
+      expect(child.status, JSON.stringify(inherited)).toBe(0);
+      const got = parseEnv0(child.stdout);
+      for (const name of SHADOWING_VARIABLES) expect(got.has(name), name).toBe(false);
+      expect(got.get('AWS_SESSION_TOKEN')?.toString()).toBe(output.credentials.sessionToken);
+    }
+  });
 });

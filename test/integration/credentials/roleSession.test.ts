@@ -4,6 +4,7 @@ import { startLocalAws, type LocalAws } from '../../support/localAws.js';
 import { startAwsProxy, type AwsProxy } from '../../support/awsProxy.js';
 import { createWorld, type World } from '../../support/world.js';
 import { startRoleSession } from '../../../src/credentials/roleSession.js';
+import { parseAssumeRoleRequest } from '../../../src/credentials/assumeRoleRequest.js';
 
 /** The library as a Node user holds it: one provider, one SDK client, for as long as the process runs. */
 describe('startRoleSession: a refreshing provider for any SDK v3 client', () => {
@@ -30,7 +31,7 @@ describe('startRoleSession: a refreshing provider for any SDK v3 client', () => 
         credentials: async () => world.userKeys,
         roleSession: false,
       },
-      role: world.roleName,
+      request: parseAssumeRoleRequest({ role: world.roleName }),
       endpointUrl: proxy.endpoint,
       env: {},
       minTtlSeconds: 1,

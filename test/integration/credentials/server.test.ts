@@ -4,6 +4,8 @@
  * STS-backed provider is tested end to end elsewhere).
  */
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -59,6 +61,23 @@ async function start(options: Parameters<typeof startCredentialsServer>[0]): Pro
   const server = await startCredentialsServer(options);
   servers.push(server);
   return server;
+}
+
+/** A request with headers fetch() will not send (`Host`), answered as status and body. */
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+  method = 'GET',
+): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    const req = httpRequest(url, { method, headers }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', fail);
+    req.end();
+  });
 }
 
 /** One read by the SDK's container provider, as a child process configured by childEnv() does it. */
@@ -205,6 +224,56 @@ describe('the credentials endpoint', () => {
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET');
     expect((await fetch(`${server.url}?x=1`, { headers: auth })).status).toBe(200);
+  });
+
+  it('refuses DNS rebinding: a Host that is not a loopback name with this port, and any Origin', async () => {
+    const server = await start({ credentials: fakeProvider(3600).provider });
+    const port = new URL(server.url).port;
+    const get = (headers: Record<string, string>) => rawGet(server.url, headers);
+    const auth = { Authorization: server.authorizationToken };
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
+      expect((await get({ ...auth, Host: host })).status, host).toBe(200);
+    }
+    for (const host of [
+      'evil.example',
+      `evil.example:${port}`,
+      '127.0.0.1',
+      `127.0.0.1:${Number(port) + 1}`,
+      `127.0.0.2:${port}`,
+      `localhost.evil.example:${port}`,
+    ]) {
+      const res = await get({ ...auth, Host: host });
+      expect(res.status, host).toBe(403);
+      expect(JSON.parse(res.body).Code).toBe('AccessDenied');
+      expect(res.body).not.toContain('AccessKeyId');
+    }
+    for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:${port}`]) {
+      const res = await get({ ...auth, Host: `127.0.0.1:${port}`, Origin: origin });
+      expect(res.status, origin).toBe(403);
+      expect(JSON.parse(res.body).Message).toMatch(/Origin/);
+    }
+    // HTTP/1.0 allows no Host at all: refused too.
+    const raw = await new Promise<string>((done, fail) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.end(`GET /credentials HTTP/1.0\r\nAuthorization: ${server.authorizationToken}\r\n\r\n`),
+      );
+      let text = '';
+      socket.on('data', (c: Buffer) => (text += c.toString()));
+      socket.on('end', () => done(text));
+      socket.on('error', fail);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.[01] 403 /);
+    // A browser's preflight is refused the same way, and the SDK itself is unaffected.
+    expect((await rawGet(server.url, { Origin: 'http://evil.example' }, 'OPTIONS')).status).toBe(403);
+    await expect(sdkRead(server)).resolves.toMatchObject({ accessKeyId: 'ASIAFAKE1' });
+  });
+
+  it('childEnv(tokenFile) names the file instead of carrying the token', async () => {
+    const server = await start({ credentials: fakeProvider(3600).provider });
+    expect(server.childEnv('/private/token')).toEqual({
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: server.url,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: '/private/token',
+    });
   });
 
   it('renews 2-second sessions in the background: new keys keep coming, never an expired one', async () => {

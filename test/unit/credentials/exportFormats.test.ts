@@ -34,7 +34,7 @@ function withSecret(secretAccessKey: string): AssumedRoleOutput {
 /** The line a format writes for AWS_SECRET_ACCESS_KEY. */
 function secretLine(format: ExportFormat, secret: string): string {
   const lines = formatCredentials(format, withSecret(secret)).split('\n');
-  return lines[1] ?? '';
+  return lines.find((line) => line.includes('AWS_SECRET_ACCESS_KEY')) ?? '';
 }
 
 describe('json', () => {
@@ -140,13 +140,21 @@ describe('shell formats with real credentials', () => {
       assign('AWS_DEFAULT_REGION', 'cn-northwest-1'),
     ].join('\n') + '\n';
 
+  const posixUnset = 'unset AWS_SECURITY_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE\n';
+  const each = (line: (name: string) => string) =>
+    ['AWS_SECURITY_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE'].map((n) => `${line(n)}\n`).join('');
+
   it.each([
-    ['env', vars((n, v) => `export ${n}='${v}'`)],
-    ['bash', vars((n, v) => `export ${n}='${v}'`)],
-    ['zsh', vars((n, v) => `export ${n}='${v}'`)],
-    ['fish', vars((n, v) => `set -gx ${n} '${v}'`)],
-    ['powershell', vars((n, v) => `$Env:${n} = '${v}'`)],
-    ['cmd', vars((n, v) => `set "${n}=${v}"`)],
+    ['env', posixUnset + vars((n, v) => `export ${n}='${v}'`)],
+    ['bash', posixUnset + vars((n, v) => `export ${n}='${v}'`)],
+    ['zsh', posixUnset + vars((n, v) => `export ${n}='${v}'`)],
+    [
+      'fish',
+      'set -e AWS_SECURITY_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE; or true\n' +
+        vars((n, v) => `set -gx ${n} '${v}'`),
+    ],
+    ['powershell', each((n) => `$Env:${n} = $null`) + vars((n, v) => `$Env:${n} = '${v}'`)],
+    ['cmd', each((n) => `set "${n}="`) + vars((n, v) => `set "${n}=${v}"`)],
     ['dotenv', vars((n, v) => `${n}=${v}`)],
   ] as const)('%s', (format, expected) => {
     expect(formatCredentials(format, output)).toBe(expected);
@@ -155,7 +163,10 @@ describe('shell formats with real credentials', () => {
   it('every shell format sets only the four credential variables when no region is known', () => {
     for (const format of EXPORT_FORMATS.filter((f) => f !== 'json' && f !== 'process')) {
       const text = formatCredentials(format, { ...output, region: undefined });
-      expect(text.split('\n')).toHaveLength(5);
+      const sets = text
+        .split('\n')
+        .filter((line) => /AWS_(ACCESS|SECRET|SESSION_TOKEN|CREDENTIAL)/.test(line));
+      expect(sets).toHaveLength(4);
       expect(text).not.toContain('REGION');
     }
   });
@@ -203,7 +214,8 @@ const HOSTILE: Array<{
     fish: `'$HOME $(id) \${USER} $Env:PATH'`,
     powershell: `'$HOME $(id) \${USER} $Env:PATH'`,
     cmd: `set "AWS_SECRET_ACCESS_KEY=$HOME $(id) \${USER} $Env:PATH"`,
-    dotenv: `'$HOME $(id) \${USER} $Env:PATH'`,
+    // python-dotenv expands ${USER} even in single quotes, and has no escape for it.
+    dotenv: null,
   },
   {
     value: '`id` (id)',
@@ -243,7 +255,8 @@ const HOSTILE: Array<{
     fish: String.raw`'C:\\temp\\'`,
     powershell: String.raw`'C:\temp\'`,
     cmd: String.raw`set "AWS_SECRET_ACCESS_KEY=C:\temp\"`,
-    dotenv: String.raw`"C:\\temp\\"`,
+    // python-dotenv takes the final \' for an escaped quote; no quoting holds it for all readers.
+    dotenv: null,
   },
   {
     value: 'say "hi"; rm -rf ~',
@@ -291,7 +304,7 @@ const HOSTILE: Array<{
     fish: String.raw`'it\'s \\ "x"'`,
     powershell: String.raw`'it''s \ "x"'`,
     cmd: null,
-    dotenv: String.raw`"it's \\ \"x\""`,
+    dotenv: null,
   },
   {
     value: '',
@@ -341,11 +354,22 @@ describe('refusals', () => {
     }
   });
 
-  it('dotenv escapes newline and carriage return, and refuses NUL and other controls', () => {
-    expect(secretLine('dotenv', 'a\nb\r"c"')).toBe(String.raw`AWS_SECRET_ACCESS_KEY="a\nb\r\"c\""`);
-    expect(() => secretLine('dotenv', 'a\u0000b')).toThrow(TempcredsError);
-    expect(() => secretLine('dotenv', 'a\tb')).toThrow(TempcredsError);
-    expect(() => secretLine('dotenv', 'a\n$b')).toThrow(/interpolation/);
+  it('dotenv refuses every control character: its readers disagree on escapes for them', () => {
+    for (const value of ['a\nb', 'a\rb', 'a\u0000b', 'a\tb', 'a\u001bb', 'a\u0085b']) {
+      expect(() => secretLine('dotenv', value), JSON.stringify(value)).toThrow(/cannot hold on one line/);
+    }
+  });
+
+  it('dotenv refuses ${ anywhere, and what no quoting holds for all its readers', () => {
+    expect(() => secretLine('dotenv', 'a${HOME}b')).toThrow(/python-dotenv expands/);
+    expect(() => secretLine('dotenv', "a${'")).toThrow(/python-dotenv expands/);
+    for (const value of ["it's \\ x", `it's "x"`, "it's $5", 'a\\\\b']) {
+      expect(() => secretLine('dotenv', value), value).toThrow(TempcredsError);
+    }
+    expect(() => secretLine('dotenv', 'C:\\temp\\')).toThrow(/cannot end with/);
+    expect(secretLine('dotenv', 'a\\b')).toBe(String.raw`AWS_SECRET_ACCESS_KEY='a\b'`);
+    expect(secretLine('dotenv', 'C:\\temp')).toBe(String.raw`AWS_SECRET_ACCESS_KEY='C:\temp'`);
+    expect(secretLine('dotenv', 'a$b c')).toBe(`AWS_SECRET_ACCESS_KEY='a$b c'`);
   });
 
   it('says which variable and which character, with kind failed, and never shows the value', () => {

@@ -5,13 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { cacheFile, minTtlSeconds, readCache } from '../../../src/credentials/processCache.cjs';
 import { parseCredentialProcessArgs } from '../../../src/cli/credentialProcessArgs.cjs';
 
-const entry = (expiration: string) =>
+const IDENTITY = JSON.stringify({ roleArn: 'arn:aws:iam::1:role/a', sourceProfile: 'default' });
+const entry = (expiration: string, identity: unknown = JSON.parse(IDENTITY)) =>
   JSON.stringify({
     Version: 1,
     AccessKeyId: 'A',
     SecretAccessKey: 'S',
     SessionToken: 'T',
     Expiration: expiration,
+    Identity: identity,
   });
 
 describe('credential-process cache', () => {
@@ -37,17 +39,18 @@ describe('credential-process cache', () => {
     const dir = await mkdtemp(join(tmpdir(), 'tc-cache-'));
     const now = Date.parse('2026-11-28T12:00:00Z');
     const file = join(dir, 'x.json');
-    expect((await readCache(file, 300, now)).state).toBe('missing');
-    await writeFile(file, entry('2026-11-28T12:10:00Z'));
-    const hit = await readCache(file, 300, now);
+    const at = { path: file, identity: IDENTITY };
+    expect((await readCache(at, 300, now)).state).toBe('missing');
+    await writeFile(file, entry('2026-11-28T12:10:00Z'), { mode: 0o600 });
+    const hit = await readCache(at, 300, now);
     expect(hit.state).toBe('hit');
     expect(hit.state === 'hit' && JSON.parse(hit.text).AccessKeyId).toBe('A');
-    expect((await readCache(file, 601, now)).state).toBe('stale');
+    expect((await readCache(at, 601, now)).state).toBe('stale');
     await writeFile(file, entry('2026-11-28T12:04:00Z'));
-    expect((await readCache(file, 300, now)).state).toBe('stale');
+    expect((await readCache(at, 300, now)).state).toBe('stale');
     for (const broken of ['', '{', 'null', '{"Version":1}', entry('not a date')]) {
       await writeFile(file, broken);
-      expect((await readCache(file, 300, now)).state, broken).toBe('corrupt');
+      expect((await readCache(at, 300, now)).state, broken).toBe('corrupt');
     }
   });
 

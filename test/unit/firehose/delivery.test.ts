@@ -4,11 +4,7 @@
  * call itself, stop and abort, and the concurrency seam. AWS's own behaviour is tested against moto.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  fixedConcurrency,
-  type CallReport,
-  type ConcurrencyPolicy,
-} from '../../../src/firehose/concurrency.js';
+import { fixedConcurrency, type ConcurrencyPolicy } from '../../../src/aws/concurrency.js';
 import {
   deliverBatches,
   type DeliveryBatch,
@@ -315,29 +311,43 @@ describe('deliverBatches', () => {
     expect(undelivered).toEqual([['b', 'notSent', 'Interrupted']]);
   });
 
-  it('never has more batches under way than the concurrency policy allows, and tells it about every call', async () => {
-    const reports: CallReport[] = [];
-    let slots = 0;
-    const inner = fixedConcurrency(2);
+  it('never has more batches under way than the policy allows now, and tells it when each settles and when a call is throttled', async () => {
+    const settled: number[] = [];
+    let throttled = 0;
+    // AIMD-like: two at a time until Firehose throttles, then one.
     const policy: ConcurrencyPolicy = {
-      async acquire() {
-        const slot = await inner.acquire();
-        slots += 1;
-        return { report: (call) => reports.push(call), release: () => slot.release() };
-      },
+      max: 4,
+      current: () => (throttled > 0 ? 1 : 2),
+      settled: ({ ms }) => void settled.push(ms),
+      throttled: () => void (throttled += 1),
     };
     const firehose = fakeFirehose(
-      [refusedWith('ServiceUnavailableException', 503), partly((r) => r === 'b1')],
+      [accepted, accepted, refusedWith('ServiceUnavailableException', 503), partly((r) => r === 'd1')],
       accepted,
       5,
     );
     const { options } = engine(firehose, { concurrency: policy });
-    await deliverBatches(batchesOf(['a1'], ['b1'], ['c1', 'c2'], ['d1'], ['e1']), options);
+    const inFlightAfterThrottle: number[] = [];
+    const send = options.send;
+    options.send = (input, signal) => {
+      if (throttled > 0) inFlightAfterThrottle.push(firehose.inFlight);
+      return send(input, signal);
+    };
+    const batches = batchesOf(['a1'], ['b1'], ['c1'], ['d1', 'd2'], ['e1'], ['f1'], ['g1']);
+    const { stats } = await deliverBatches(batches, options);
+    expect(stats.delivered).toBe(8);
     expect(firehose.maxInFlight).toBe(2);
-    expect(slots).toBe(6); // one per batch, and the one that found the source ended
-    expect(reports.filter((r) => r.throttled)).toHaveLength(2);
-    expect(reports.map((r) => r.records).reduce((a, b) => a + b)).toBe(firehose.calls.flat().length);
-    expect(reports.every((r) => !r.unanswered && r.durationMs >= 0)).toBe(true);
+    expect(throttled).toBe(2); // the whole call, then an entry
+    expect(settled).toHaveLength(7); // one per batch, retries included in its time
+    expect(settled.every((ms) => ms >= 0)).toBe(true);
+    expect(Math.max(...inFlightAfterThrottle)).toBeLessThanOrEqual(1);
+  });
+
+  it('fixedConcurrency(n): n batches at once', async () => {
+    const firehose = fakeFirehose([], accepted, 5);
+    const { options } = engine(firehose, { concurrency: fixedConcurrency(3) });
+    await deliverBatches(batchesOf(['a'], ['b'], ['c'], ['d'], ['e'], ['f']), options);
+    expect(firehose.maxInFlight).toBe(3);
   });
 
   it('a callback that throws halts the run and rejects it, once every batch has settled', async () => {
