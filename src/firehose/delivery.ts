@@ -84,6 +84,8 @@ export interface DeliveryStats {
   calls: number;
   /** Calls that repeated records of an earlier call. */
   retries: number;
+  /** Records those calls sent again (only the failed entries of a partly failed call; a whole call's records otherwise). */
+  resent: number;
   /** Records sent again after the answer to their call was lost: each may be in the stream twice. */
   retriedAfterUnknown: number;
 }
@@ -239,6 +241,7 @@ class DeliveryRun<Ref> {
     notSent: 0,
     calls: 0,
     retries: 0,
+    resent: 0,
     retriedAfterUnknown: 0,
   };
   stoppedBy: DeliveryResult['stoppedBy'];
@@ -390,7 +393,10 @@ class BatchJob<Ref> {
     const state = beforeCall(this.state, run.view());
     if (state.step.name !== 'send') return state;
     run.stats.calls += 1;
-    if (state.attempts > 1) run.stats.retries += 1;
+    if (state.attempts > 1) {
+      run.stats.retries += 1;
+      run.stats.resent += state.pending.length;
+    }
     if (state.lastAnswerLost) run.stats.retriedAfterUnknown += state.pending.length;
     let output: PutRecordBatchOutput;
     try {

@@ -35,6 +35,8 @@ export interface PutProgress {
   calls: number;
   /** Calls that repeated records of an earlier call. */
   retries: number;
+  /** Records those calls sent again (only the failed entries of a partly failed call; a whole call's records otherwise). */
+  resent: number;
   /** Records sent again after the answer to their call was lost (at-least-once: each may be in the stream twice). */
   retriedAfterUnknown: number;
 }

@@ -58,6 +58,7 @@ describe('deliverBatches', () => {
       deliveredBytes: 3,
       calls: 2,
       retries: 0,
+      resent: 0,
     });
     expect(firehose.arrived.sort()).toEqual(['a', 'b', 'c']);
   });
@@ -94,7 +95,7 @@ describe('deliverBatches', () => {
     const { stats } = await deliverBatches(batchesOf(['a', 'b', 'c', 'd']), options);
     expect(firehose.calls).toEqual([['a', 'b', 'c', 'd'], ['b', 'c'], ['c']]);
     expect(undelivered).toEqual([['c', 'refused', 'InternalFailure']]);
-    expect(stats).toMatchObject({ delivered: 3, refused: 1, unknown: 0, calls: 3, retries: 2 });
+    expect(stats).toMatchObject({ delivered: 3, refused: 1, unknown: 0, calls: 3, retries: 2, resent: 3 });
   });
 
   it('waits with exponential backoff and full jitter between attempts', async () => {
@@ -120,7 +121,14 @@ describe('deliverBatches', () => {
     expect(delivered).toEqual(['a', 'b']);
     expect(undelivered).toEqual([]);
     expect(firehose.arrived).toEqual(['a', 'b', 'a', 'b']);
-    expect(stats).toMatchObject({ delivered: 2, unknown: 0, calls: 2, retries: 1, retriedAfterUnknown: 2 });
+    expect(stats).toMatchObject({
+      delivered: 2,
+      unknown: 0,
+      calls: 2,
+      retries: 1,
+      resent: 2,
+      retriedAfterUnknown: 2,
+    });
   });
 
   it('out of attempts after a lost answer: the records are unknown, not refused, even if a later call refused them', async () => {

@@ -21,6 +21,7 @@ const progress = (delivered: number) => ({
   notSent: 0,
   calls: delivered / 500,
   retries: 0,
+  resent: 0,
   retriedAfterUnknown: 0,
 });
 

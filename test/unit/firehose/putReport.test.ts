@@ -38,6 +38,7 @@ function report(request: Partial<PutRequest>, result: ResultGiven, interrupted =
     notSent: 0,
     calls: 2,
     retries: 0,
+    resent: 0,
     retriedAfterUnknown: 0,
     durationMs: 1234,
     failedRecords: [],
