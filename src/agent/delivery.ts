@@ -5,6 +5,7 @@ import { firehoseSender } from '../firehose/client.js';
 import {
   deliverBatches,
   type DeliveredRecords,
+  type DeliveryOptions as DeliveryOptionsOfEngine,
   type DeliveryStats,
   type UndeliveredRecord,
 } from '../firehose/delivery.js';
@@ -77,7 +78,14 @@ export interface EngineTuning {
 
 /** The {@link Deliver} of the library's delivery engine (`deliverBatches`), the one `firehose put` runs on. */
 export function engineDelivery(client: FirehoseClient, tuning: EngineTuning = {}): Deliver {
-  const sender = firehoseSender(client);
+  return senderDelivery(firehoseSender(client), tuning);
+}
+
+/** {@link engineDelivery} over a sender: one PutRecordBatch call and a credentials refresh (a fake in tests). */
+export function senderDelivery(
+  sender: Pick<DeliveryOptionsOfEngine<number>, 'send' | 'refreshCredentials'>,
+  tuning: EngineTuning = {},
+): Deliver {
   const limits = resolveLimits(tuning.limits);
   return async (records, o) => {
     // A stop, or a halt of the engine (a refusal), ends the batches: nothing more is read.
