@@ -36,11 +36,11 @@ describe('putRecords against moto (IAM enforcement on)', () => {
   /** Role credentials from a real AssumeRole by sts_user, fetched again only when forced. */
   let fetches = 0;
   let roleCredentials: (options?: { forceRefresh?: boolean }) => Promise<AwsCredentialIdentity>;
+  let cached: AwsCredentialIdentity | undefined;
 
   beforeAll(async () => {
     world = await startFirehoseWorld();
     const sts = new STSClient({ region: REGION, endpoint: world.proxy.endpoint, credentials: world.stsUser });
-    let cached: AwsCredentialIdentity | undefined;
     roleCredentials = async (options) => {
       if (!cached || options?.forceRefresh) {
         fetches += 1;
@@ -58,7 +58,12 @@ describe('putRecords against moto (IAM enforcement on)', () => {
     };
   });
   afterAll(() => world?.stop());
-  beforeEach(() => world.clear());
+  beforeEach(async () => {
+    await world.clear();
+    // Each test starts on a session of its own: one left from the expiry test (1 s) would expire
+    // during a later test, at a moment load decides, adding a refresh and a retried call.
+    cached = undefined;
+  });
 
   const client = () =>
     createFirehoseClient({
