@@ -1,17 +1,25 @@
 import { readProfile } from '../config/profiles.js';
 import { usageError } from '../errors.js';
 import { fromEnvironment } from './sources/environment.js';
+import { loginProfile } from './sources/loginProfile.js';
 import { processProfile } from './sources/processProfile.js';
 import { roleProfile } from './sources/roleProfile.js';
 import { regionFrom } from './sources/region.js';
+import { ssoProfile } from './sources/ssoProfile.js';
 import { staticKeysProfile } from './sources/staticKeys.js';
 import type { ProfileKind, Source, SourceInit } from './sources/types.js';
 
 export type { ProfileContext, ProfileKind, Source, SourceInit } from './sources/types.js';
 export { regionFrom };
 
-/** In the order botocore tries them: a role first, then keys, then a process. */
-const PROFILE_KINDS: readonly ProfileKind[] = [roleProfile, staticKeysProfile, processProfile];
+/** In the order botocore tries them: a role first, then SSO and `aws login`, then keys, then a process. */
+const PROFILE_KINDS: readonly ProfileKind[] = [
+  roleProfile,
+  ssoProfile,
+  loginProfile,
+  staticKeysProfile,
+  processProfile,
+];
 
 /** Resolves the credentials a command signs with, as the AWS CLI would for the same flags and files. */
 export async function resolveSource(init: SourceInit): Promise<Source> {
@@ -51,11 +59,10 @@ async function fromProfile(name: string, init: SourceInit, visited: string[]): P
 }
 
 function noCredentials(name: string, settings: Record<string, string>) {
-  const sso = Object.keys(settings).some((key) => key.startsWith('sso_'));
+  const keys = Object.keys(settings);
+  const what = keys.length ? `it has only ${keys.join(', ')}` : 'it is empty';
   return usageError(
-    `Profile "${name}" has no credentials tempcreds can use (aws_access_key_id, role_arn or credential_process)${sso ? '; it is an SSO profile' : ''}.`,
-    sso
-      ? `Run: aws configure export-credentials --profile ${name} --format process, and use that as credential_process.`
-      : `Add keys with: aws configure --profile ${name}`,
+    `Profile "${name}" has no credentials tempcreds can use (aws_access_key_id, role_arn, sso_session or sso_start_url, login_session, credential_process): ${what}.`,
+    `Add keys with: aws configure --profile ${name}, or SSO with: aws configure sso --profile ${name}`,
   );
 }
