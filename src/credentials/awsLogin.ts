@@ -44,8 +44,10 @@ export function explainLoginError(err: unknown, profile: string, loginSession: s
   // A network failure (the only kind explainAwsError gives a fix without an AWS code).
   if (network.fix && awsErrorCode(err) === undefined) return network;
   const message = err instanceof Error ? err.message : String(err);
+  const missing = /Failed to load token from (\S+): .*ENOENT/.exec(message);
+  const why = missing ? `there is no login yet (no ${missing[1]})` : message;
   return new TempcredsError(
-    `The aws login session of profile ${profile} (${loginSession}) gives no credentials: ${message}`,
+    `The aws login session of profile ${profile} (${loginSession}) gives no credentials: ${why}`,
     { kind: 'failed', fix: `aws login --profile ${profile}`, cause: err },
   );
 }
