@@ -4,11 +4,11 @@
  * (`AWSReservedSSO_...` under `/aws-reserved/sso.amazonaws.com/`, with a `*` policy), the user
  * `alice` assigned to it, and a HOME whose config has an sso-session profile and a legacy one.
  */
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { writeFile } from 'node:fs/promises';
 import { startAwsProxy, type AwsProxy } from './awsProxy.js';
 import { makeTempHome, type TempHome } from './cli.js';
 import { startLocalAws, type LocalAws } from './localAws.js';
+import { createTestRole } from './roles.js';
 import { startSsoServices, type SsoServices } from './ssoPortal.js';
 
 export const SSO_ACCOUNT = '123456789012';
@@ -66,37 +66,21 @@ export async function startSsoWorld(region = 'cn-northwest-1'): Promise<SsoWorld
   const partition = region.startsWith('cn-') ? 'aws-cn' : 'aws';
   const sso = await startSsoServices({ stsEndpoint: proxy.endpoint, region, admin: () => aws.admin });
   const ssoRoleName = `AWSReservedSSO_${PERMISSION_SET}_0123456789abcdef`;
-  const iam = new IAMClient(aws.adminClientConfig());
-  const { Role } = await iam.send(
-    new CreateRoleCommand({
-      RoleName: ssoRoleName,
-      Path: '/aws-reserved/sso.amazonaws.com/',
-      MaxSessionDuration: 43200,
-      // In AWS the trust names the account's SAML provider; here the portal assumes it as the administrator.
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { AWS: `arn:${partition}:iam::${SSO_ACCOUNT}:user/admin` },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      }),
-    }),
-  );
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: ssoRoleName,
-      PolicyName: 'AdministratorAccess',
-      PolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-      }),
-    }),
-  );
-  iam.destroy();
-  sso.assign(SSO_USER, SSO_ACCOUNT, PERMISSION_SET, Role!.Arn!);
+  const ssoRoleArn = await createTestRole(aws, {
+    roleName: ssoRoleName,
+    path: '/aws-reserved/sso.amazonaws.com/',
+    maxSessionDuration: 43200,
+    // In AWS the trust names the account's SAML provider; here the portal assumes it as the administrator.
+    trust: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partition}:iam::${SSO_ACCOUNT}:user/admin` },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+    permissions: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  });
+  sso.assign(SSO_USER, SSO_ACCOUNT, PERMISSION_SET, ssoRoleArn);
   const home = await makeTempHome();
   await writeFile(home.configFile, ssoConfig(region));
   return {
@@ -106,7 +90,7 @@ export async function startSsoWorld(region = 'cn-northwest-1'): Promise<SsoWorld
     home,
     region,
     partition,
-    ssoRoleArn: Role!.Arn!,
+    ssoRoleArn,
     ssoRoleName,
     ssoSessionArn: `arn:${partition}:sts::${SSO_ACCOUNT}:assumed-role/${ssoRoleName}/${SSO_USER}`,
     login: ({ expiresInSeconds, legacy = false } = {}) =>

@@ -6,9 +6,9 @@
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
+import { createTestRole } from '../../support/roles.js';
 import type { SsoTokenCache } from '../../support/ssoPortal.js';
 import { SSO_SESSION, startSsoWorld, type SsoWorld } from '../../support/ssoWorld.js';
 
@@ -40,29 +40,12 @@ describe('SSO profiles as sources', () => {
   beforeAll(async () => {
     w = await startSsoWorld();
     // A role the SSO session may assume (moto matches trust principals exactly: the session's ARN).
-    const iam = new IAMClient(w.aws.adminClientConfig());
-    const { Role } = await iam.send(
-      new CreateRoleCommand({
-        RoleName: 'deploy',
-        MaxSessionDuration: 43200,
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { AWS: w.ssoSessionArn }, Action: 'sts:AssumeRole' }],
-        }),
-      }),
-    );
-    await iam.send(
-      new PutRolePolicyCommand({
-        RoleName: 'deploy',
-        PolicyName: 'work',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' }],
-        }),
-      }),
-    );
-    iam.destroy();
-    deployRoleArn = Role!.Arn!;
+    deployRoleArn = await createTestRole(w.aws, {
+      roleName: 'deploy',
+      maxSessionDuration: 43200,
+      trust: [{ Effect: 'Allow', Principal: { AWS: w.ssoSessionArn }, Action: 'sts:AssumeRole' }],
+      permissions: [{ Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' }],
+    });
   });
   afterAll(() => w?.stop());
   beforeEach(() => w.proxy.clearLog());

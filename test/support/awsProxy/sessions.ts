@@ -9,6 +9,8 @@ export interface IssuedCredentials {
   expiresAt?: number;
   /** Issued by AssumeRole*: an AssumeRole signed with it is role chaining. */
   roleSession: boolean;
+  /** The ARN the credentials act as (`AssumedRoleUser`/`FederatedUser`); undefined for IAM user keys. */
+  arn?: string;
 }
 
 const ROLE_SESSION_ACTIONS = new Set(['AssumeRole', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML']);
@@ -62,6 +64,7 @@ export function createSessionBook(): SessionBook {
         sessionToken: element(body, 'SessionToken'),
         expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt,
         roleSession: ROLE_SESSION_ACTIONS.has(action),
+        arn: element(body, 'Arn'),
       });
       return body;
     },
