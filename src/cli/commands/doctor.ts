@@ -7,10 +7,19 @@ import { parseDuration } from '../../credentials/duration.js';
 import { usageError } from '../../errors.js';
 import type { DoctorCheck, DoctorReport } from '../../iam/doctor.js';
 import { action } from '../action.js';
-import { sourceFor, type CommandContext } from '../context.js';
+import {
+  addSessionOptions,
+  parseAssumeFlags,
+  sourceFor,
+  type AssumeFlags,
+  type CommandContext,
+} from '../context.js';
 import type { RegisterCommand } from '../command.js';
 
-interface DoctorFlags {
+interface DoctorFlags extends Pick<
+  AssumeFlags,
+  'tag' | 'transitiveTagKey' | 'sourceIdentity' | 'policy' | 'policyArn'
+> {
   sourceProfile?: string;
   adminProfile?: string;
   duration?: string;
@@ -73,48 +82,66 @@ async function adminContext(ctx: CommandContext, adminProfile: string, sourcePro
 }
 
 export const registerDoctor: RegisterCommand = (program: Command, io, setExitCode) => {
-  program
-    .command('doctor <role>')
-    .description('why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing)')
-    .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
-    .option('--admin-profile <profile>', 'administrator profile: enables the role, policy and trust checks')
-    .option('--duration <duration>', 'session length to check (default 3600 seconds)')
-    .option('--external-id <id>', 'ExternalId to send, as assume would')
-    .action(
-      action(io, setExitCode, async (ctx, role: string, flags: DoctorFlags) => {
-        const { durationSeconds, externalId } = parseDoctorFlags(role, flags);
-        const sourceProfile = flags.sourceProfile ?? ctx.globals.profile;
-        const admin = flags.adminProfile
-          ? await adminContext(ctx, flags.adminProfile, sourceProfile)
-          : undefined;
-        const json = ctx.globals.output === 'json';
-        const { doctor } = await import('../../iam/doctor.js');
-        if (!json)
-          io.stdout.write(
-            `Can ${sourceProfile ? `profile ${sourceProfile}` : 'the default credentials'} assume ${role}?\n`,
-          );
-        const report = await doctor(
-          { role, sourceProfile, durationSeconds, externalId },
-          {
-            files: ctx.files,
-            env: ctx.io.env,
-            region: ctx.globals.region,
-            endpointUrl: ctx.globals.endpointUrl,
-            admin,
-            adminProfile: flags.adminProfile,
-            onCheck: json ? undefined : (check) => io.stdout.write(checkText(check)),
-          },
+  addSessionOptions(
+    program
+      .command('doctor <role>')
+      .description('why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing)')
+      .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
+      .option('--admin-profile <profile>', 'administrator profile: enables the role, policy and trust checks')
+      .option('--duration <duration>', 'session length to check (default 3600 seconds)')
+      .option('--external-id <id>', 'ExternalId to send, as assume would'),
+  ).action(
+    action(io, setExitCode, async (ctx, role: string, flags: DoctorFlags) => {
+      const { durationSeconds, externalId } = parseDoctorFlags(role, flags);
+      const { tags, transitiveTagKeys, sourceIdentity, policy, policyArns } = parseAssumeFlags(
+        {
+          tag: flags.tag,
+          transitiveTagKey: flags.transitiveTagKey,
+          sourceIdentity: flags.sourceIdentity,
+          policy: flags.policy,
+          policyArn: flags.policyArn,
+        },
+        false,
+        io.cwd,
+      );
+      const sourceProfile = flags.sourceProfile ?? ctx.globals.profile;
+      const admin = flags.adminProfile
+        ? await adminContext(ctx, flags.adminProfile, sourceProfile)
+        : undefined;
+      const json = ctx.globals.output === 'json';
+      const { doctor } = await import('../../iam/doctor.js');
+      if (!json)
+        io.stdout.write(
+          `Can ${sourceProfile ? `profile ${sourceProfile}` : 'the default credentials'} assume ${role}?\n`,
         );
-        if (json) io.stdout.write(reportJson(report));
-        else {
-          const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-          io.stdout.write(
-            report.assumed
-              ? 'Result: AssumeRole works.\n'
-              : `Result: AssumeRole fails${failed.length ? ` (failed: ${failed.join(', ')})` : ''}.\n`,
-          );
-        }
-        return report.assumed ? 0 : 1;
-      }),
-    );
+      const report = await doctor(
+        {
+          role,
+          sourceProfile,
+          durationSeconds,
+          externalId,
+          session: { tags, transitiveTagKeys, sourceIdentity, policy, policyArns },
+        },
+        {
+          files: ctx.files,
+          env: ctx.io.env,
+          region: ctx.globals.region,
+          endpointUrl: ctx.globals.endpointUrl,
+          admin,
+          adminProfile: flags.adminProfile,
+          onCheck: json ? undefined : (check) => io.stdout.write(checkText(check)),
+        },
+      );
+      if (json) io.stdout.write(reportJson(report));
+      else {
+        const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
+        io.stdout.write(
+          report.assumed
+            ? 'Result: AssumeRole works.\n'
+            : `Result: AssumeRole fails${failed.length ? ` (failed: ${failed.join(', ')})` : ''}.\n`,
+        );
+      }
+      return report.assumed ? 0 : 1;
+    }),
+  );
 };

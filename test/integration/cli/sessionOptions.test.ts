@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
 import { createTestRole } from '../../support/roles.js';
-import { startRunbookFixture, type RunbookFixture } from '../../support/world.js';
+import { startRunbookFixture, writeKeysProfile, type RunbookFixture } from '../../support/world.js';
 
 const run = promisify(execFile);
 const POLICY = {
@@ -24,6 +24,9 @@ describe('session options', () => {
   let f: RunbookFixture;
   let taggable: string;
   const assumeCalls = () => f.proxy!.log.filter((e) => e.action === 'AssumeRole');
+  /** The trust statement the fixes quote, spelt out here. */
+  const userStatement = (Action: string[]) =>
+    JSON.stringify({ Effect: 'Allow', Principal: { AWS: f.world.userArn }, Action });
 
   beforeAll(async () => {
     f = await startRunbookFixture({ region: 'cn-northwest-1', proxy: true });
@@ -123,11 +126,7 @@ describe('session options', () => {
       { env: f.env() },
     );
     expect(r.code).toBe(1);
-    const statement = JSON.stringify({
-      Effect: 'Allow',
-      Principal: { AWS: f.world.userArn },
-      Action: ['sts:TagSession', 'sts:SetSourceIdentity'],
-    });
+    const statement = userStatement(['sts:TagSession', 'sts:SetSourceIdentity']);
     expect(r.stderr).toBe(
       `tempcreds: AssumeRole ${f.world.roleArn} failed: AccessDenied: User: ${f.world.userArn} is not authorized to perform: sts:TagSession on resource: ${f.world.roleArn}\n` +
         `  fix: Role ${f.world.roleName}'s trust policy must also allow sts:TagSession and sts:SetSourceIdentity for ${f.world.userArn}: add the statement ${statement} (or add "sts:TagSession", "sts:SetSourceIdentity" to the Action of the statement that trusts it).\n`,
@@ -264,5 +263,43 @@ describe('session options', () => {
     expect(JSON.parse(stdout).Arn).toMatch(/assumed-role\/taggable\//);
     expect(assumeCalls()).toHaveLength(1);
     expect(assumeCalls()[0]).toMatchObject({ status: 200, params: expectedParams });
+  });
+
+  it('doctor checks sts:TagSession and sts:SetSourceIdentity in the trust when the session asks for them', async () => {
+    await writeKeysProfile(f.home, 'admin', f.aws.admin, 'cn-northwest-1');
+    const options = ['--tag', 'Project=x', '--source-identity', 'alice'];
+    const refused = await runCli(
+      ['doctor', f.world.roleName, '--source-profile', 'sts_user', '--admin-profile', 'admin', ...options],
+      { env: f.env() },
+    );
+    expect(refused.code).toBe(1);
+    const statement = userStatement(['sts:TagSession', 'sts:SetSourceIdentity']);
+    expect(refused.stdout).toContain(
+      `FAIL  session options  the trust policy does not allow sts:TagSession or sts:SetSourceIdentity for ${f.world.userArn}\n`,
+    );
+    expect(refused.stdout).toContain(
+      `fix:   Add to the trust policy of role ${f.world.roleName}: ${statement}\n`,
+    );
+    // The real AssumeRole sent the options and was refused for the same reason, as the check said.
+    expect(refused.stdout).toMatch(/^FAIL +assume role +AWS refused: AccessDenied/m);
+    expect(assumeCalls().at(-1)?.params).toMatchObject({
+      'Tags.member.1.Key': 'Project',
+      SourceIdentity: 'alice',
+    });
+
+    const allowed = await runCli(
+      ['doctor', taggable, '--source-profile', 'sts_user', '--admin-profile', 'admin', ...options],
+      { env: f.env() },
+    );
+    expect(allowed.stdout).toContain(
+      `ok    session options  the trust policy allows sts:TagSession and sts:SetSourceIdentity for ${f.world.userArn}\n`,
+    );
+    expect(allowed.stdout).toContain('Result: AssumeRole works.');
+    expect(allowed.code).toBe(0);
+
+    const withoutAdmin = await runCli(['doctor', taggable, '--source-profile', 'sts_user', ...options], {
+      env: f.env(),
+    });
+    expect(withoutAdmin.stdout).toMatch(/^skip +session options +needs --admin-profile/m);
   });
 });
