@@ -19,7 +19,9 @@ import type { SourceInit } from './sources/types.js';
  * called in `sso_region`, at `--endpoint-url`, `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL_SSO_OIDC`
  * or `AWS_ENDPOINT_URL` when set (read from `init.env`, not the process's, and passed to the SDK's
  * clients: fromSSO would give one endpoint to both). Every call reads the files and the token
- * cache again (`ignoreCache`), so a new `aws sso login` is seen without a restart.
+ * cache again (`ignoreCache`), so a new `aws sso login` is seen without a restart. The token
+ * cache is where the SDK looks for it: `.aws/sso/cache` under the process's `HOME` (the SDK reads
+ * `process.env` for it; there is no option to point it elsewhere).
  */
 export function ssoCredentials(sso: SsoSettings, init: SourceInit): AwsCredentialIdentityProvider {
   const portal = ssoPortalClient(sso.ssoRegion, endpointOverride('sso', init.endpointUrl, init.env));

@@ -7,6 +7,8 @@ import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { awsFiles } from '../../../src/config/paths.js';
+import { resolveSource } from '../../../src/credentials/sources.js';
 import { runCli } from '../../support/cli.js';
 import { createTestRole } from '../../support/roles.js';
 import type { SsoTokenCache } from '../../support/ssoPortal.js';
@@ -209,5 +211,27 @@ describe('SSO profiles as sources', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`fix: aws sso login --sso-session ${SSO_SESSION}\\n$`));
     expect(w.proxy.log.filter((e) => e.action === 'AssumeRole')).toEqual([]);
+  });
+
+  it('the library: a long-lived source asks the portal again when the SSO credentials run out', async () => {
+    await w.login();
+    w.sso.setCredentialLifetime(2);
+    // The SDK finds the token cache under the process's HOME (it reads process.env, not init.env).
+    const home = process.env.HOME;
+    process.env.HOME = w.home.home;
+    try {
+      const env = w.env();
+      const source = await resolveSource({ profile: 'sso-admin', env, files: awsFiles(env) });
+      expect(source).toMatchObject({ profile: 'sso-admin', region: w.region, roleSession: true });
+      const first = await source.credentials();
+      expect(await source.credentials()).toBe(first);
+      await new Promise((r) => setTimeout(r, 2200));
+      const second = await source.credentials();
+      expect(second.accessKeyId).not.toBe(first.accessKeyId);
+      expect(second.expiration!.getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      process.env.HOME = home;
+      w.sso.setCredentialLifetime(3600);
+    }
   });
 });
