@@ -9,6 +9,8 @@
  * floor, the same PUTs from a bare HTTP client (bench/barePuts.mjs) on the same moto.
  * Both tools print their per-file lines (to /dev/null); the AWS CLI gets --no-progress.
  * Run: npm run bench -- s3sync   (S3SYNC_BIG_FILES=20000 for a quicker 3, 0 to skip it)
+ * S3SYNC_BASELINE=/path/to/other/bin/tempcreds.cjs adds another build of tempcreds to 1 and 2,
+ * taking turns with this one: "did this change make it slower?" on a machine whose load moves.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ const SMALL_SIZE = 4096;
 const BIG_FILES = Number(process.env.S3SYNC_BIG_FILES ?? 100_000);
 const RUNS = Number(process.env.S3SYNC_RUNS ?? 5);
 const BARE_PUTS = join(import.meta.dirname, 'barePuts.mjs');
+const BASELINE = process.env.S3SYNC_BASELINE;
 
 const aws2 = awsCliV2();
 const local = await startLocalAws({ enforce: false });
@@ -62,6 +65,8 @@ function motoCpuMs(): number {
 interface Run {
   ms: number;
   peakKiB: number;
+  /** The command's own CPU (user + system), which the machine's load moves less than wall time. */
+  cpuMs: number;
   motoMs: number;
 }
 
@@ -73,7 +78,7 @@ interface Run {
 async function measure(command: string, args: string[]): Promise<Run> {
   const motoBefore = motoCpuMs();
   const started = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], {
+  const child = spawn('/usr/bin/time', ['-f', '%M %U %S', command, ...args], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -84,11 +89,14 @@ async function measure(command: string, args: string[]): Promise<Run> {
   if (process.env.S3SYNC_DEBUG)
     process.stderr.write(`${(ms / 1000).toFixed(1)} s: ${command} ${args.join(' ')}\n`);
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-800)}`);
-  return { ms, peakKiB: Number(stderr.trim().split('\n').pop()), motoMs: motoCpuMs() - motoBefore };
+  const [peakKiB, user, system] = stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { ms, peakKiB: peakKiB!, cpuMs: (user! + system!) * 1000, motoMs: motoCpuMs() - motoBefore };
 }
 
 const tempcreds = (endpoint: string, ...args: string[]) =>
   measure(process.execPath, [CLI, 's3', 'sync', ...args, '--endpoint-url', endpoint]);
+const baseline = (endpoint: string, ...args: string[]) =>
+  measure(process.execPath, [BASELINE!, 's3', 'sync', ...args, '--endpoint-url', endpoint]);
 const awsCli = (endpoint: string, ...args: string[]) =>
   measure(aws2, ['s3', 'sync', ...args, '--no-progress', '--endpoint-url', endpoint]);
 
@@ -98,6 +106,18 @@ function timing(runs: Run[]): Timing {
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
+
+/** Two runs in the order of round `i`: this build and the baseline take turns going first. */
+async function inTurns(i: number, runs: [() => Promise<unknown>, () => Promise<unknown>]): Promise<void> {
+  for (const run of i % 2 === 0 ? runs : [...runs].reverse()) await run();
+}
+
+/** This build against S3SYNC_BASELINE's (wall and CPU), and the baseline's own ratio to the AWS CLI. */
+function baselineLine(name: string, ours: Run[], before: Run[], theirs: Run[]): string {
+  const [now, then, aws] = [timing(ours), timing(before), timing(theirs)];
+  const cpu = (runs: Run[]) => median(runs.map((r) => r.cpuMs));
+  return `${name}, S3SYNC_BASELINE: ${then.medianMs.toFixed(0)} ms (${(then.medianMs / aws.medianMs).toFixed(3)}x the AWS CLI); this build ${(now.medianMs / then.medianMs).toFixed(3)}x the baseline's wall time, ${(cpu(ours) / cpu(before)).toFixed(3)}x its CPU (${cpu(ours).toFixed(0)} vs ${cpu(before).toFixed(0)} ms)`;
+}
 
 /** An S3 that answers at once: PutObject 200, every listing empty. Only the clients' own work is left. */
 async function startStubS3(): Promise<{ endpoint: string; stop(): void }> {
@@ -131,12 +151,17 @@ try {
   // 1. Upload to a fresh prefix each run, the two tools taking turns.
   const ours: Run[] = [];
   const theirs: Run[] = [];
+  const before: Run[] = [];
   for (let i = 0; i < RUNS; i++) {
     theirs.push(await awsCli(moto, small, `s3://bench/aws-${i}/`));
-    ours.push(await tempcreds(moto, small, `s3://bench/tc-${i}/`));
+    await inTurns(i, [
+      async () => ours.push(await tempcreds(moto, small, `s3://bench/tc-${i}/`)),
+      async () => BASELINE && before.push(await baseline(moto, small, `s3://bench/base-${i}/`)),
+    ]);
   }
   console.log(`upload ${SMALL_FILES} x ${SMALL_SIZE / 1024} KiB to moto, median of ${RUNS}:`);
   console.log(ratioLine(`  sync up`, timing(ours), timing(theirs), 0.8));
+  if (BASELINE) console.log(baselineLine('  sync up', ours, before, theirs));
   console.log(
     `  moto CPU per run: ${median(ours.map((r) => r.motoMs)).toFixed(0)} ms serving tempcreds, ${median(theirs.map((r) => r.motoMs)).toFixed(0)} ms serving aws`,
   );
@@ -165,11 +190,16 @@ try {
   // 2. The same syncs again: nothing to copy.
   const oursNoop: Run[] = [];
   const theirsNoop: Run[] = [];
+  const beforeNoop: Run[] = [];
   for (let i = 0; i < RUNS; i++) {
     theirsNoop.push(await awsCli(moto, small, `s3://bench/aws-${i}/`));
-    oursNoop.push(await tempcreds(moto, small, `s3://bench/tc-${i}/`));
+    await inTurns(i, [
+      async () => oursNoop.push(await tempcreds(moto, small, `s3://bench/tc-${i}/`)),
+      async () => BASELINE && beforeNoop.push(await baseline(moto, small, `s3://bench/base-${i}/`)),
+    ]);
   }
   console.log(ratioLine(`  no-op re-sync`, timing(oursNoop), timing(theirsNoop), 0.5));
+  if (BASELINE) console.log(baselineLine('  no-op re-sync', oursNoop, beforeNoop, theirsNoop));
   console.log(
     `  peak RSS: tempcreds ${mib(Math.max(...oursNoop.map((r) => r.peakKiB)))}, aws ${mib(Math.max(...theirsNoop.map((r) => r.peakKiB)))}`,
   );

@@ -2,7 +2,9 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsContext } from '../aws/clients.js';
 import { createStsClient, getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
+import { getSection } from '../config/ini.js';
 import { readProfile } from '../config/profiles.js';
+import { readIniFile } from '../config/read.js';
 import type { AwsFiles } from '../config/paths.js';
 import { writeProfile } from '../config/write.js';
 import { TempcredsError } from '../errors.js';
@@ -33,6 +35,14 @@ export async function readProfileKeys(files: AwsFiles, profile: string): Promise
   const settings = (await readProfile(files, profile))?.settings ?? {};
   const { aws_access_key_id: accessKeyId, aws_secret_access_key: secretAccessKey, region } = settings;
   return { keys: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined, region };
+}
+
+/**
+ * The access key id in `[profile]` of the credentials file alone: what a write of keys changed,
+ * whatever the config file holds (or whether it can be read).
+ */
+export async function profileAccessKeyId(files: AwsFiles, profile: string): Promise<string | undefined> {
+  return getSection(await readIniFile(files.credentialsFile), profile)?.aws_access_key_id;
 }
 
 /** Writes keys into `[profile]` of the credentials file (dropping a stale session token) and the region into the config file. */

@@ -13,12 +13,12 @@ function validateIamName(name: string, flag: string, what: string, max: number, 
 }
 
 /** IAM user names: 1..64 of letters, digits and `+=,.@_-`. */
-export function validateUserName(name: string, flag = '--user'): string {
+export function validateUserName(name: string, flag: string): string {
   return validateIamName(name, flag, 'user', 64, 'sts_user');
 }
 
 /** Managed policy names: 1..128 of letters, digits and `+=,.@_-`. */
-export function validatePolicyName(name: string, flag = '--policy'): string {
+export function validatePolicyName(name: string, flag: string): string {
   return validateIamName(name, flag, 'policy', 128, 'STSAssumeRolePolicy');
 }
 
@@ -26,7 +26,7 @@ export const MIN_MAX_SESSION_DURATION = 3600;
 export const MAX_MAX_SESSION_DURATION = 43_200;
 
 /** A role's MaxSessionDuration: whole seconds, 3600..43200 (what CreateRole/UpdateRole accept). */
-export function parseMaxSessionDuration(text: string, flag = '--max-session-duration'): number {
+export function parseMaxSessionDuration(text: string, flag: string): number {
   const seconds = parseSeconds(text);
   if (seconds === undefined || seconds < MIN_MAX_SESSION_DURATION || seconds > MAX_MAX_SESSION_DURATION) {
     throw usageError(

@@ -83,6 +83,26 @@ export interface SetupResult {
   outcome: 'dry-run' | 'nothing-to-do' | 'declined' | 'applied';
   /** Each step's final state, in plan order (only after `applied`). */
   applied: Array<{ step: SetupStep; state: AppliedState }>;
+  /**
+   * Why the user still cannot assume the role after this setup, though nothing failed: the policy
+   * exists with another document that does not allow sts:AssumeRole on the role (setup never
+   * overwrites it). Undefined when there is no such problem, or nothing was meant to be done
+   * (dry run, declined).
+   */
+  problem?: TempcredsError;
+}
+
+/** The problem of {@link SetupResult.problem}, judged from the plan. */
+export function unusablePolicyProblem(plan: SetupPlan, userName: string): TempcredsError | undefined {
+  const policy = plan.steps.find((s) => s.kind === 'policy');
+  if (policy?.kind !== 'policy' || policy.state !== 'differs' || policy.allowsAssumeRole) return undefined;
+  return new TempcredsError(
+    `Policy ${policy.policyName} does not allow sts:AssumeRole on the role: user ${userName} cannot assume it.`,
+    {
+      kind: 'failed',
+      fix: `Make its default version the runbook's document (aws iam create-policy-version --policy-arn ${policy.policyArn} --set-as-default --policy-document ...), or use another --policy.`,
+    },
+  );
 }
 
 /** Reads everything the plan depends on. Changes nothing. */
@@ -274,7 +294,8 @@ export async function setup(
   const plan = planSetup(await observeSetup(input, deps), input);
   options.onEvent?.({ type: 'plan', plan });
   if (options.dryRun) return { plan, outcome: 'dry-run', applied: [] };
-  if (pendingSteps(plan).length === 0) return { plan, outcome: 'nothing-to-do', applied: [] };
+  const problem = unusablePolicyProblem(plan, input.userName);
+  if (pendingSteps(plan).length === 0) return { plan, outcome: 'nothing-to-do', applied: [], problem };
   if (options.confirm && !(await options.confirm(plan))) return { plan, outcome: 'declined', applied: [] };
-  return { plan, outcome: 'applied', applied: await applySetup(plan, deps, options.onEvent) };
+  return { plan, outcome: 'applied', applied: await applySetup(plan, deps, options.onEvent), problem };
 }

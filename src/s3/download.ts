@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { partFileName } from './leftovers.js';
 import type { PartedTransfer } from './parted.js';
 import { partRanges } from './partSize.js';
 import { s3Sdk } from '../aws/sdk.js';
@@ -19,9 +19,8 @@ export interface DownloadSource {
   onBytes?: (bytes: number) => void;
 }
 
-/** A temporary name beside the file, that the local walk never lists (see TEMP_FILE). */
-const tempPathFor = (path: string) =>
-  join(dirname(path), `.tempcreds-${randomBytes(8).toString('hex')}.part`);
+/** A temporary name beside the file, signed with this process, that the local walk never lists (see PART_FILE). */
+const tempPathFor = (path: string) => join(dirname(path), partFileName());
 
 /**
  * Moves a finished download into place with the object's LastModified as its mtime (as the AWS

@@ -1,5 +1,8 @@
 import type { Direction } from './entry.js';
 
+/** What a killed run leaves: a partial download, an open (billed) multipart upload. */
+export type Leftover = 'partial download' | 'multipart upload';
+
 /** What the sync does to one file. */
 export type FileOperation = 'upload' | 'download' | 'delete';
 
@@ -25,6 +28,18 @@ export type SyncEvent =
       to: string;
       size: number;
       dryrun: boolean;
+    }
+  /**
+   * What an earlier, killed run of tempcreds left here was cleaned up: a partial download removed,
+   * or a multipart upload it left open aborted (`error`: it could not be, and stays). Never counted
+   * in the summary: these were no files of the sync.
+   */
+  | {
+      type: 'cleanup';
+      what: Leftover;
+      /** The local path, or `s3://bucket/key` of the upload. */
+      location: string;
+      error?: string;
     }
   /** A file failed; the sync goes on with the others. */
   | {

@@ -12,7 +12,7 @@ import type { Task } from './pool.js';
 import type { Recorder } from './recorder.js';
 import { retrying } from './retry.js';
 import { sameContent } from './sameContent.js';
-import { multipartUpload, putFile } from './upload.js';
+import { multipartUpload, putFile, type OpenUploads } from './upload.js';
 
 /** Everything the executor needs to turn plan actions into work. */
 export interface ExecuteContext {
@@ -26,6 +26,10 @@ export interface ExecuteContext {
   recorder: Recorder;
   /** Multipart transfers under way, to be rolled back if the pool stops before they finish. */
   openRuns: Set<PartedRun>;
+  /** Where this run's open multipart uploads are written down (none: nowhere). */
+  openUploads?: OpenUploads;
+  /** Told of each transfer step that failed and will be tried again (throttling reaches the policy so). */
+  onRetry?: (err: unknown) => void;
 }
 
 /** The local path of a key: `/`-separated keys become the OS's separators. */
@@ -71,6 +75,7 @@ function partedTransfer(ctx: ExecuteContext, source: SyncEntry): PartedTransfer 
       bucket: ctx.s3.bucket,
       key: objectKey,
       onBytes,
+      openUploads: ctx.openUploads,
     });
   }
   return rangedDownload(localPath(ctx.local, source.key), source, partSize, {
@@ -96,6 +101,7 @@ function copyTasks(ctx: ExecuteContext, source: SyncEntry): Iterable<Task> {
         ctx.openRuns.delete(run);
         recorder.failed(operation, source.key, to, error, from);
       },
+      onRetry: ctx.onRetry,
     });
     ctx.openRuns.add(run);
     recorder.begin(operation, source.key, source.size);
@@ -116,7 +122,7 @@ function copyTasks(ctx: ExecuteContext, source: SyncEntry): Iterable<Task> {
                 signal,
               )
             : getFile(to, { client: ctx.client, bucket: ctx.s3.bucket, key: objectKey, onBytes }, signal),
-        { signal },
+        { signal, onRetry: ctx.onRetry },
       );
       recorder.done(operation, source.key, to, size, from);
     } catch (err) {

@@ -11,15 +11,24 @@
  * - Empty folders are not objects; zero-byte `dir/` markers in S3 are neither downloaded nor
  *   deleted; keys that cannot be a path below the folder (`..`, `a//b`) are skipped with a warning.
  * - Uploads carry Content-MD5, and a Content-Type guessed from the name (`contentTypeFor`).
+ * - What a killed earlier run left is cleaned up (tempcreds only): its partial downloads
+ *   (`.tempcreds-*.part`, never listed or uploaded) in the folder, and, given `uploadJournalDir`,
+ *   the multipart uploads it left open under the destination; only its own, whose writer is gone.
  */
-export { sync } from './sync.js';
+export { sync, runSync } from './sync.js';
+export { syncRequest, type SyncRequest } from './request.js';
 export {
   compareModeOf,
   validateSyncOptions,
   syncEnds,
+  parseConcurrency,
   DEFAULT_SYNC_CONCURRENCY,
   type SyncOptions,
+  type SyncSettings,
+  type SyncRuntime,
+  type SyncSettingNames,
 } from './options.js';
+export { fixedConcurrency, type ConcurrencyPolicy } from './pool.js';
 export {
   syncPlan,
   copyReason,
@@ -29,7 +38,9 @@ export {
   type CopyReason,
 } from './plan.js';
 export type { SyncEntry, Direction } from './entry.js';
-export type { SyncEvent, SyncSummary, SyncFailure, FileOperation } from './events.js';
+export type { SyncEvent, SyncSummary, SyncFailure, FileOperation, Leftover } from './events.js';
+export { uploadJournalDir } from './uploadJournal.js';
+export { PART_FILE } from './leftovers.js';
 export { createKeyFilter, globToRegExp, type FilterRule, type KeyFilter } from './filters.js';
 export { walkLocal, type WalkOptions, type WalkWarning } from './localWalk.js';
 export { listObjects, type ListOptions } from './listObjects.js';
@@ -39,10 +50,11 @@ export { decodeListedKey, unsafeKeyReason } from './keys.js';
 export {
   partSizeFor,
   parseSize,
+  parseSizeArgument,
   DEFAULT_MULTIPART_THRESHOLD,
   DEFAULT_MULTIPART_CHUNKSIZE,
   MIN_PART_SIZE,
   MAX_PARTS,
 } from './partSize.js';
 export { localEtag, parseEtag } from './etag.js';
-export { createS3Client, type S3ClientOptions } from './client.js';
+export { createS3Client, connectionPool, type S3ClientOptions, type ConnectionPool } from './client.js';

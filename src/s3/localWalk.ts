@@ -4,6 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SyncEntry } from './entry.js';
 import { compareKeys } from './keyOrder.js';
+import { PART_FILE } from './leftovers.js';
 
 export interface WalkWarning {
   path: string;
@@ -15,10 +16,12 @@ export interface WalkOptions {
   followSymlinks?: boolean;
   /** Files skipped for a reason the user should hear about (broken symlink, socket, bad name...). */
   onWarning?: (warning: WalkWarning) => void;
+  /**
+   * Temporary files of downloads (tempcreds' own, see PART_FILE), which are never listed: told here,
+   * so a sync can remove those a killed run left.
+   */
+  onPartFile?: (path: string, name: string) => void;
 }
-
-/** Temporary files of downloads in progress: never part of a listing. */
-export const TEMP_FILE = /^\.tempcreds-[0-9a-f]{16}\.part$/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -71,8 +74,8 @@ export async function* walkLocal(
           warn({ path: join(dir, dirent.name.toString('latin1')), message: 'File name is not valid UTF-8.' });
           return;
         }
-        if (TEMP_FILE.test(name)) return;
         const path = join(dir, name);
+        if (PART_FILE.test(name)) return void options.onPartFile?.(path, name);
         if (dirent.isDirectory()) return void out.push({ name, path, sortKey: `${name}/`, dir: true });
         if (dirent.isFile()) return void out.push({ name, path, sortKey: name, dir: false });
         if (dirent.isSymbolicLink() && !follow) return;

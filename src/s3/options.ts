@@ -6,6 +6,7 @@ import type { FilterRule } from './filters.js';
 import type { LocalLocation, S3Location, SyncLocation } from './location.js';
 import { MAX_PART_SIZE, MIN_PART_SIZE } from './partSize.js';
 import type { CompareMode } from './plan.js';
+import type { ConcurrencyPolicy } from './pool.js';
 
 /*
  * The options of a sync and their checks. No AWS SDK is loaded from here (the imports above are
@@ -15,9 +16,8 @@ import type { CompareMode } from './plan.js';
 /** The AWS CLI's default for `max_concurrent_requests`. */
 export const DEFAULT_SYNC_CONCURRENCY = 10;
 
-export interface SyncOptions {
-  /** An S3 client; with a local AWS, built with `forcePathStyle` (see `createS3Client`). */
-  client: S3Client;
+/** What a sync does: the settings a user chooses (checked by {@link syncRequest}). */
+export interface SyncSettings {
   /** Remove destination files that the source lacks (and that the filters let through). */
   delete?: boolean;
   /** `--exclude`/`--include` rules, in command-line order: later rules win. */
@@ -40,19 +40,52 @@ export interface SyncOptions {
   followSymlinks?: boolean;
   /** Folder that relative local paths are relative to (default `process.cwd()`). */
   cwd?: string;
+}
+
+/** What a sync works with: the client, and what comes and goes while it runs. */
+export interface SyncRuntime {
+  /** An S3 client; with a local AWS, built with `forcePathStyle` (see `createS3Client`). */
+  client: S3Client;
   /** Stops the sync: nothing new starts, transfers under way are cut and multipart uploads aborted. */
   signal?: AbortSignal;
   onEvent?: (event: SyncEvent) => void;
+  /**
+   * How many requests are in flight (default: `fixedConcurrency(concurrency)`). A policy that
+   * adapts to the link plugs in here; `concurrency` is then not used.
+   */
+  concurrencyPolicy?: ConcurrencyPolicy;
+  /**
+   * Folder where this run writes down its open multipart uploads (see `uploadJournalDir`), so
+   * that the next sync to the same place aborts the ones a killed run left open (billed until
+   * someone does). Without it, nothing is written down and nothing is aborted.
+   */
+  uploadJournalDir?: string;
 }
 
-/** The compare mode the flags ask for; conflicting flags are a usage error. */
+export interface SyncOptions extends SyncSettings, SyncRuntime {}
+
+/**
+ * What the caller calls each setting, for messages: the CLI passes its flags (`--concurrency`);
+ * by default the option names are used.
+ */
+export type SyncSettingNames = Partial<
+  Record<
+    'concurrency' | 'multipartThreshold' | 'multipartChunksize' | 'sizeOnly' | 'exactTimestamps' | 'checksum',
+    string
+  >
+>;
+
+const nameOf = (names: SyncSettingNames, key: keyof SyncSettingNames) => names[key] ?? key;
+
+/** The compare mode the settings ask for; conflicting ones are a usage error. */
 export function compareModeOf(
-  options: Pick<SyncOptions, 'sizeOnly' | 'exactTimestamps' | 'checksum'>,
+  options: Pick<SyncSettings, 'sizeOnly' | 'exactTimestamps' | 'checksum'>,
+  names: SyncSettingNames = {},
 ): CompareMode {
   const chosen = (['sizeOnly', 'exactTimestamps', 'checksum'] as const).filter((flag) => options[flag]);
   if (chosen.length > 1) {
-    const flags = chosen.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-    throw usageError(`${flags.join(' and ')} cannot be used together.`, 'Pick one way to compare files.');
+    const given = chosen.map((key) => nameOf(names, key));
+    throw usageError(`${given.join(' and ')} cannot be used together.`, 'Pick one way to compare files.');
   }
   if (options.sizeOnly) return 'size-only';
   if (options.exactTimestamps) return 'exact-timestamps';
@@ -60,24 +93,35 @@ export function compareModeOf(
   return 'size-and-time';
 }
 
-/** Checks the numbers before anything is read or sent. */
-export function validateSyncOptions(options: Omit<SyncOptions, 'client'>): void {
-  compareModeOf(options);
+/** A concurrency given as text (a flag): a whole number, else a usage error naming `name`. */
+export function parseConcurrency(text: string, name: string): number {
+  if (!/^\d+$/.test(text))
+    throw usageError(`${name} "${text}" is not a whole number.`, `Use e.g. ${name} 10.`);
+  return Number(text);
+}
+
+/** Checks the numbers and the compare mode before anything is read or sent. */
+export function validateSyncOptions(options: SyncSettings, names: SyncSettingNames = {}): void {
+  compareModeOf(options, names);
+  validateNumbers(options, names);
+}
+
+/** The numbers of {@link validateSyncOptions}. */
+export function validateNumbers(options: SyncSettings, names: SyncSettingNames): void {
   const { concurrency, multipartThreshold, multipartChunksize } = options;
   if (
     concurrency !== undefined &&
     (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)
   ) {
-    throw usageError(
-      `--concurrency ${concurrency} is not a whole number from 1 to 1000.`,
-      'Use e.g. --concurrency 10.',
-    );
+    const name = nameOf(names, 'concurrency');
+    throw usageError(`${name} ${concurrency} is not a whole number from 1 to 1000.`, `Use e.g. ${name} 10.`);
   }
   if (
     multipartThreshold !== undefined &&
     (!Number.isSafeInteger(multipartThreshold) || multipartThreshold < 1)
   ) {
-    throw usageError(`--multipart-threshold must be at least 1 byte.`, 'Use e.g. --multipart-threshold 8MB.');
+    const name = nameOf(names, 'multipartThreshold');
+    throw usageError(`${name} must be at least 1 byte.`, `Use e.g. ${name} 8MB.`);
   }
   if (
     multipartChunksize !== undefined &&
@@ -85,9 +129,10 @@ export function validateSyncOptions(options: Omit<SyncOptions, 'client'>): void 
       multipartChunksize < MIN_PART_SIZE ||
       multipartChunksize > MAX_PART_SIZE)
   ) {
+    const name = nameOf(names, 'multipartChunksize');
     throw usageError(
-      `--multipart-chunksize must be from 5 MiB to 5 GiB (S3's part size limits), not ${multipartChunksize} bytes.`,
-      'Use e.g. --multipart-chunksize 8MB.',
+      `${name} must be from 5 MiB to 5 GiB (S3's part size limits), not ${multipartChunksize} bytes.`,
+      `Use e.g. ${name} 8MB.`,
     );
   }
 }

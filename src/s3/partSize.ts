@@ -1,3 +1,5 @@
+import { usageError } from '../errors.js';
+
 /** S3's multipart limits and the AWS CLI's defaults. */
 export const MiB = 1024 * 1024;
 export const MIN_PART_SIZE = 5 * MiB;
@@ -27,6 +29,14 @@ export function partRanges(
     start: i * partSize,
     end: Math.min(fileSize, (i + 1) * partSize),
   }));
+}
+
+/** {@link parseSize} of a setting given as text (a flag): a usage error naming `name` when it is not a size. */
+export function parseSizeArgument(text: string, name: string): number {
+  const bytes = parseSize(text);
+  if (bytes === undefined)
+    throw usageError(`${name} "${text}" is not a size.`, `Use bytes or a unit, e.g. ${name} 16MB.`);
+  return bytes;
 }
 
 const UNITS: Record<string, number> = {

@@ -22,6 +22,8 @@ export interface PartedOutcome {
   done(): void;
   /** The transfer failed (and was rolled back; a failed rollback is in the error). */
   failed(error: unknown): void;
+  /** Told of each part that failed and will be tried again. */
+  onRetry?: (err: unknown) => void;
 }
 
 /** Tracks the parts of one transfer so the last part to settle commits or rolls back, exactly once. */
@@ -59,7 +61,7 @@ export class PartedRun {
       if (signal.aborted) throw signal.reason;
       this.begun ??= this.transfer.begin();
       await this.begun;
-      await retrying(() => this.transfer.part(index, signal), { signal });
+      await retrying(() => this.transfer.part(index, signal), { signal, onRetry: this.outcome.onRetry });
       this.left--;
     } catch (err) {
       this.error ??= err;

@@ -2,24 +2,66 @@
 export type Task = (signal: AbortSignal) => Promise<void>;
 
 /**
- * Runs tasks with `concurrency` workers that all pull from one shared async iterator, so files and
- * the parts of large files share one bound. Stops pulling when `signal` aborts, and always waits
- * for every running task to settle (they clean up: abort multipart uploads, remove temporary
- * files) before it resolves or rethrows the first error.
+ * How many tasks the pool runs at once: asked each time a worker is about to start one, and told
+ * how each went. Today's policy is a fixed number ({@link fixedConcurrency}); one that adapts to
+ * the link (grow while throughput grows, back off when S3 says SlowDown) plugs in here.
+ */
+export interface ConcurrencyPolicy {
+  /** The most tasks ever in flight: the pool's workers, and what sockets and listeners are sized for. */
+  readonly max: number;
+  /** How many may be in flight now (1..max). */
+  current(): number;
+  /** A task settled after `ms` (only called when the policy has this hook). */
+  settled?(sample: { ms: number }): void;
+  /** A request was refused with SlowDown/503 and will be retried. */
+  throttled?(): void;
+}
+
+/** `n` tasks at once, always. */
+export function fixedConcurrency(n: number): ConcurrencyPolicy {
+  return { max: n, current: () => n };
+}
+
+/**
+ * Runs tasks with `policy.max` workers (a number is a fixed policy) that all pull from one shared
+ * async iterator, so files and the parts of large files share one bound; a worker waits while
+ * `policy.current()` tasks run. Stops pulling when `signal` aborts, and always waits for every running task to settle (they
+ * clean up: abort multipart uploads, remove temporary files) before it resolves or rethrows the
+ * first error.
  */
 export async function runPool(
   tasks: AsyncIterator<Task>,
-  concurrency: number,
+  concurrency: ConcurrencyPolicy | number,
   signal: AbortSignal,
 ): Promise<void> {
+  const policy = typeof concurrency === 'number' ? fixedConcurrency(concurrency) : concurrency;
+  // Slots taken: a worker holds one from pulling a task until that task settles.
+  let busy = 0;
+  const waiting: Array<() => void> = [];
+  const settled = policy.settled?.bind(policy);
+  const release = () => {
+    busy--;
+    // Wake as many as may start now (a woken worker checks again, so waking one too many is harmless).
+    for (let free = policy.current() - busy; free > 0 && waiting.length > 0; free--) waiting.shift()!();
+  };
   const worker = async () => {
     while (!signal.aborted) {
-      const next = await tasks.next();
-      if (next.done) return;
-      await next.value(signal);
+      // A fixed policy never waits here: each of its `max` workers holds one slot at a time.
+      while (busy >= policy.current()) await new Promise<void>((resume) => waiting.push(resume));
+      busy++;
+      try {
+        const next = await tasks.next();
+        if (next.done) return;
+        const started = settled ? performance.now() : 0;
+        await next.value(signal);
+        settled?.({ ms: performance.now() - started });
+      } finally {
+        // Also when leaving: a worker waiting behind this one may pull (and see the end) now.
+        release();
+      }
     }
   };
-  const results = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, worker));
+  const results = await Promise.allSettled(Array.from({ length: Math.max(1, policy.max) }, worker));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
 }

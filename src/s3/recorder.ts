@@ -1,6 +1,6 @@
 import { awsErrorCode } from '../errors.js';
 import type { Direction } from './entry.js';
-import type { FileOperation, SyncEvent, SyncSummary } from './events.js';
+import type { FileOperation, Leftover, SyncEvent, SyncSummary } from './events.js';
 
 /** A failure, in one line: AWS's code and message, or the system's. */
 export function describeError(err: unknown): string {
@@ -73,6 +73,16 @@ export class Recorder {
     const message = describeError(error);
     this.summary.failed.push({ operation, key, from, to, message });
     this.emit({ type: 'failed', operation, key, from, to, message, error });
+  }
+
+  /** A leftover of an earlier run cleaned up (or not, with `error`): told, never counted. */
+  cleanedUp(what: Leftover, location: string, error?: unknown): void {
+    this.emit({
+      type: 'cleanup',
+      what,
+      location,
+      ...(error === undefined ? {} : { error: describeError(error) }),
+    });
   }
 
   finish(): SyncSummary {

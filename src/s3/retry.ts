@@ -28,12 +28,20 @@ export function isRetryable(err: unknown): boolean {
   return (code !== undefined && RETRYABLE_CODES.has(code)) || (status !== undefined && status >= 500);
 }
 
+/** S3 asking the client to slow down: `SlowDown`, or a 503 (what an adaptive concurrency backs off on). */
+export function isThrottling(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return awsErrorCode(err) === 'SlowDown' || status === 503;
+}
+
 export interface RetryOptions {
   /** Tries in all (default 3). */
   attempts?: number;
   /** First pause in ms, doubled each time, with full jitter (default 200). */
   baseDelayMs?: number;
   signal?: AbortSignal;
+  /** Told of each failure that will be tried again (before the pause). */
+  onRetry?: (err: unknown) => void;
 }
 
 /** Runs `step` again when it fails with a retryable error; `step` must redo all of its work. */
@@ -44,6 +52,7 @@ export async function retrying<T>(step: () => Promise<T>, options: RetryOptions 
       return await step();
     } catch (err) {
       if (attempt >= attempts || options.signal?.aborted || !isRetryable(err)) throw err;
+      options.onRetry?.(err);
       const delay = Math.random() * (options.baseDelayMs ?? 200) * 2 ** (attempt - 1);
       await new Promise((r) => setTimeout(r, delay));
     }

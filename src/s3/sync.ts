@@ -1,38 +1,26 @@
 import { setMaxListeners } from 'node:events';
-import { stat } from 'node:fs/promises';
 import { explainAwsError } from '../aws/explain.js';
-import { TempcredsError, usageError } from '../errors.js';
+import { TempcredsError } from '../errors.js';
 import type { SyncEntry } from './entry.js';
 import type { SyncSummary } from './events.js';
+import { Cleanup } from './cleanup.js';
 import { resolveCompare, tasksFor, type ExecuteContext } from './execute.js';
 import { createKeyFilter } from './filters.js';
 import { unsafeKeyReason } from './keys.js';
 import { listObjects } from './listObjects.js';
+import { checkLocalRoot } from './localRoot.js';
 import { walkLocal } from './localWalk.js';
-import { parseLocation, s3Url, type S3Location, type SyncLocation, type LocalLocation } from './location.js';
-import {
-  compareModeOf,
-  DEFAULT_SYNC_CONCURRENCY,
-  syncEnds,
-  validateSyncOptions,
-  type SyncOptions,
-} from './options.js';
-import { DEFAULT_MULTIPART_CHUNKSIZE, DEFAULT_MULTIPART_THRESHOLD } from './partSize.js';
+import { s3Url, type S3Location, type SyncLocation } from './location.js';
+import type { SyncOptions, SyncRuntime } from './options.js';
 import type { PartedRun } from './parted.js';
 import { syncPlan, type SyncAction } from './plan.js';
-import { mapAhead, readAhead, runPool } from './pool.js';
+import { fixedConcurrency, mapAhead, readAhead, runPool, type ConcurrencyPolicy, type Task } from './pool.js';
 import { Recorder } from './recorder.js';
+import { isThrottling } from './retry.js';
+import { syncRequest, type SyncRequest } from './request.js';
 
 /** Files the local walk may run ahead of the plan: enough to cover one listing page's wait. */
 const LOCAL_READ_AHEAD = 2000;
-
-async function localRootState(local: LocalLocation): Promise<'folder' | 'missing' | 'other'> {
-  try {
-    return (await stat(local.root)).isDirectory() ? 'folder' : 'other';
-  } catch {
-    return 'missing';
-  }
-}
 
 /** S3 listing errors (no bucket, no permission) end the sync with AWS's reason. */
 async function* explained(entries: AsyncIterable<SyncEntry>, s3: S3Location): AsyncGenerator<SyncEntry> {
@@ -58,6 +46,185 @@ async function* safeKeys(
 }
 
 /**
+ * Where a sync run is. Each step of {@link SyncRun} moves it one phase on, or to an end:
+ *
+ *     ready --check--> checked --transfer--> transferring --windDown--> woundDown --finish--> done
+ *       \--check (the local end is unusable)--> refused          finish (aborted) --> interrupted
+ *                                                                finish (a listing failed) --> failed
+ */
+export type SyncPhase =
+  'ready' | 'refused' | 'checked' | 'transferring' | 'woundDown' | 'done' | 'interrupted' | 'failed';
+
+/**
+ * One sync, as a small state machine (see {@link SyncPhase}): check the local end, stream both
+ * listings through the plan into the pool (while what killed earlier runs left is cleaned up, see
+ * `Cleanup`), wind down (close the listings, roll back multipart transfers the pool will never
+ * finish, let the clean-up end), then finish with the summary or the reason it stopped.
+ * `runSync` takes it through every step; tests may take it one step at a time.
+ */
+export class SyncRun {
+  private current: SyncPhase = 'ready';
+  private readonly recorder: Recorder;
+  private readonly stop = new AbortController();
+  private readonly policy: ConcurrencyPolicy;
+  private readonly ctx: ExecuteContext;
+  private readonly cleanup: Cleanup;
+  private rootIsFolder = false;
+  private tasks: AsyncGenerator<Task> | undefined;
+  private failure: unknown;
+  private readonly onAbort = () => this.stop.abort(this.runtime.signal?.reason);
+
+  constructor(
+    readonly request: SyncRequest,
+    private readonly runtime: SyncRuntime,
+  ) {
+    this.recorder = new Recorder(request.direction, request.dryrun, runtime.onEvent);
+    this.policy = runtime.concurrencyPolicy ?? fixedConcurrency(request.concurrency);
+    // A dry run changes nothing: it neither cleans up nor writes anything down.
+    const uploading = request.direction === 'upload' && !request.dryrun;
+    this.cleanup = new Cleanup({
+      client: runtime.client,
+      s3: request.s3,
+      recorder: this.recorder,
+      journalDir: uploading ? runtime.uploadJournalDir : undefined,
+    });
+    this.ctx = {
+      client: runtime.client,
+      direction: request.direction,
+      local: request.local,
+      s3: request.s3,
+      dryrun: request.dryrun,
+      multipartThreshold: request.multipartThreshold,
+      multipartChunksize: request.multipartChunksize,
+      recorder: this.recorder,
+      openRuns: new Set<PartedRun>(),
+      openUploads: this.cleanup.openUploads,
+      onRetry: (err) => {
+        if (isThrottling(err)) this.policy.throttled?.();
+      },
+    };
+  }
+
+  get phase(): SyncPhase {
+    return this.current;
+  }
+
+  private move(from: SyncPhase, to: SyncPhase): void {
+    this.mayMove(from, to);
+    this.current = to;
+  }
+
+  private mayMove(from: SyncPhase, to: SyncPhase): void {
+    if (this.current !== from) throw new Error(`sync: cannot go from ${this.current} to ${to}`);
+  }
+
+  /** ready -> checked (or refused): the local end is a folder the sync can use (see `checkLocalRoot`). */
+  async check(): Promise<void> {
+    this.mayMove('ready', 'checked');
+    try {
+      this.rootIsFolder =
+        (await checkLocalRoot(this.request.direction, this.request.local.root)) === 'folder';
+    } catch (err) {
+      this.move('ready', 'refused');
+      throw err;
+    }
+    this.move('ready', 'checked');
+  }
+
+  /** The plan's actions, from both listings (the local walk reads ahead while S3 answers). */
+  private actions(): AsyncIterable<SyncAction> {
+    const { direction, local, s3, compare } = this.request;
+    const localEntries: AsyncIterable<SyncEntry> = this.rootIsFolder
+      ? readAhead(
+          walkLocal(local.root, {
+            followSymlinks: this.request.followSymlinks,
+            onWarning: (w) => this.recorder.warning(w.path, w.message),
+            onPartFile: this.request.dryrun ? undefined : (path, name) => this.cleanup.partFile(path, name),
+          }),
+          LOCAL_READ_AHEAD,
+        )
+      : (async function* () {})();
+    const objects = explained(listObjects(this.runtime.client, s3, { signal: this.stop.signal }), s3);
+    const options = {
+      direction,
+      compare,
+      delete: this.request.delete,
+      filter: createKeyFilter(this.request.filters),
+    };
+    const plan =
+      direction === 'upload'
+        ? syncPlan(localEntries, objects, options)
+        : syncPlan(safeKeys(objects, s3, this.recorder), localEntries, options);
+    return compare === 'checksum'
+      ? mapAhead(plan, this.policy.max, (a) => resolveCompare(this.ctx, a, this.stop.signal))
+      : plan;
+  }
+
+  /** checked -> transferring: runs the pool until the plan is done, a listing fails or the signal aborts. */
+  async transfer(): Promise<void> {
+    this.move('checked', 'transferring');
+    // Every request in flight listens on it (the SDK's abortSignal): more than Node's default 10.
+    setMaxListeners(this.policy.max * 4 + 16, this.stop.signal);
+    if (this.runtime.signal?.aborted) this.onAbort();
+    this.runtime.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.tasks = tasksFor(this.ctx, this.actions());
+    this.cleanup.abortLeftoverUploads();
+    try {
+      await runPool(this.tasks, this.policy, this.stop.signal);
+    } catch (err) {
+      this.failure = err;
+    }
+  }
+
+  /** transferring -> woundDown: nothing is left running or open, whatever ended the transfers. */
+  async windDown(): Promise<void> {
+    this.move('transferring', 'woundDown');
+    this.runtime.signal?.removeEventListener('abort', this.onAbort);
+    // Stopped early: close the listings the plan still holds.
+    await this.tasks?.return(undefined).catch(() => {});
+    // Multipart transfers whose remaining parts will never run: abort them now.
+    const reason = () => this.stop.signal.reason ?? new Error('the sync stopped');
+    await Promise.all([...this.ctx.openRuns].map((run) => run.abandon(reason())));
+    await this.cleanup.done();
+  }
+
+  /** woundDown -> done (the summary), interrupted or failed (thrown). */
+  finish(): SyncSummary {
+    const summary = this.recorder.finish();
+    if (this.stop.signal.aborted) {
+      this.move('woundDown', 'interrupted');
+      // Whatever the abort cut (a listing page, a transfer), the caller hears one thing: interrupted.
+      throw new TempcredsError(
+        `The sync was interrupted after ${summary.uploaded + summary.downloaded} copies and ${summary.deleted} deletes; transfers under way were stopped and their multipart uploads aborted.`,
+        {
+          kind: 'failed',
+          fix: 'Run the same sync again: it copies only what is still missing.',
+          cause: this.stop.signal.reason,
+        },
+      );
+    }
+    if (this.failure !== undefined) {
+      this.move('woundDown', 'failed');
+      throw this.failure;
+    }
+    this.move('woundDown', 'done');
+    return summary;
+  }
+}
+
+/** Takes a checked request through every step of a {@link SyncRun}. */
+export async function runSync(request: SyncRequest, runtime: SyncRuntime): Promise<SyncSummary> {
+  const run = new SyncRun(request, runtime);
+  await run.check();
+  try {
+    await run.transfer();
+  } finally {
+    await run.windDown();
+  }
+  return run.finish();
+}
+
+/**
  * Syncs a local folder and an S3 prefix, either way, with `aws s3 sync` semantics (see `copyReason`).
  * Both listings stream into the pure plan (`syncPlan`), whose actions feed one pool of
  * `concurrency` workers; memory stays bounded by the pool, not by the number of files. Files that
@@ -70,101 +237,5 @@ export async function sync(
   destination: string | SyncLocation,
   options: SyncOptions,
 ): Promise<SyncSummary> {
-  validateSyncOptions(options);
-  const cwd = options.cwd ?? process.cwd();
-  const src = typeof source === 'string' ? parseLocation(source, cwd) : source;
-  const dst = typeof destination === 'string' ? parseLocation(destination, cwd) : destination;
-  const { direction, local, s3 } = syncEnds(src, dst);
-  const rootState = await localRootState(local);
-  if (direction === 'upload' && rootState !== 'folder') {
-    throw usageError(
-      `${local.root} ${rootState === 'missing' ? 'does not exist' : 'is not a folder'}.`,
-      'Sync from a folder.',
-    );
-  }
-  if (direction === 'download' && rootState === 'other') {
-    throw usageError(`${local.root} is not a folder.`, 'Download into a folder (it is created if missing).');
-  }
-
-  const dryrun = options.dryrun ?? false;
-  const concurrency = options.concurrency ?? DEFAULT_SYNC_CONCURRENCY;
-  const compare = compareModeOf(options);
-  const recorder = new Recorder(direction, dryrun, options.onEvent);
-  const stop = new AbortController();
-  // Every request in flight listens on it (the SDK's abortSignal): more than Node's default 10.
-  setMaxListeners(concurrency * 4 + 16, stop.signal);
-  const onAbort = () => stop.abort(options.signal?.reason);
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-
-  // The walk runs ahead (a bounded number of files) while the first listing page is on its way.
-  const localEntries: AsyncIterable<SyncEntry> =
-    rootState === 'folder'
-      ? readAhead(
-          walkLocal(local.root, {
-            followSymlinks: options.followSymlinks ?? true,
-            onWarning: (w) => recorder.warning(w.path, w.message),
-          }),
-          LOCAL_READ_AHEAD,
-        )
-      : (async function* () {})();
-  const objects = explained(listObjects(options.client, s3, { signal: stop.signal }), s3);
-  const plan =
-    direction === 'upload'
-      ? syncPlan(localEntries, objects, {
-          direction,
-          compare,
-          delete: options.delete,
-          filter: createKeyFilter(options.filters ?? []),
-        })
-      : syncPlan(safeKeys(objects, s3, recorder), localEntries, {
-          direction,
-          compare,
-          delete: options.delete,
-          filter: createKeyFilter(options.filters ?? []),
-        });
-
-  const ctx: ExecuteContext = {
-    client: options.client,
-    direction,
-    local,
-    s3,
-    dryrun,
-    multipartThreshold: options.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
-    multipartChunksize: options.multipartChunksize ?? DEFAULT_MULTIPART_CHUNKSIZE,
-    recorder,
-    openRuns: new Set<PartedRun>(),
-  };
-  const actions: AsyncIterable<SyncAction> =
-    compare === 'checksum' ? mapAhead(plan, concurrency, (a) => resolveCompare(ctx, a, stop.signal)) : plan;
-
-  const tasks = tasksFor(ctx, actions);
-  let failure: unknown;
-  try {
-    await runPool(tasks, concurrency, stop.signal);
-  } catch (err) {
-    failure = err;
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    // Stopped early: close the listings the plan still holds.
-    await tasks.return(undefined).catch(() => {});
-    // Multipart transfers whose remaining parts will never run: abort them now.
-    await Promise.all(
-      [...ctx.openRuns].map((run) => run.abandon(stop.signal.reason ?? new Error('the sync stopped'))),
-    );
-  }
-  const summary = recorder.finish();
-  if (stop.signal.aborted) {
-    // Whatever the abort cut (a listing page, a transfer), the caller hears one thing: interrupted.
-    throw new TempcredsError(
-      `The sync was interrupted after ${summary.uploaded + summary.downloaded} copies and ${summary.deleted} deletes; transfers under way were stopped and their multipart uploads aborted.`,
-      {
-        kind: 'failed',
-        fix: 'Run the same sync again: it copies only what is still missing.',
-        cause: stop.signal.reason,
-      },
-    );
-  }
-  if (failure !== undefined) throw failure;
-  return summary;
+  return runSync(syncRequest(source, destination, options), options);
 }

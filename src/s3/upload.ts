@@ -18,12 +18,22 @@ const {
 
 const md5Base64 = (body: Uint8Array) => createHash('md5').update(body).digest('base64');
 
+/**
+ * Where multipart uploads under way are written down (see `UploadJournal`), so that the next run
+ * can abort the ones a killed run left open.
+ */
+export interface OpenUploads {
+  /** Notes an upload S3 has just created; the returned function crosses it out once it is completed or aborted. */
+  opened(key: string, uploadId: string): Promise<() => Promise<void>>;
+}
+
 export interface UploadTarget {
   client: S3Client;
   bucket: string;
   key: string;
   /** Bytes sent, as they are acknowledged (for progress). */
   onBytes?: (bytes: number) => void;
+  openUploads?: OpenUploads;
 }
 
 /** Files up to this size are read synchronously: a page-cache read is cheaper than four thread-pool trips. */
@@ -86,6 +96,7 @@ export function multipartUpload(
   const parts: CompletedPart[] = [];
   const { client, bucket, key } = target;
   let uploadId: string | undefined;
+  let forget: (() => Promise<void>) | undefined;
   let handle: FileHandle | undefined;
   const close = async () => {
     await handle?.close();
@@ -115,6 +126,8 @@ export function multipartUpload(
         await close();
         throw err;
       }
+      // Written down before any part is sent; a journal that cannot be written costs only that.
+      forget = await target.openUploads?.opened(key, uploadId ?? '').catch(() => undefined);
     },
     async part(index, signal) {
       const range = ranges[index]!;
@@ -138,11 +151,14 @@ export function multipartUpload(
       await close();
       const input = { Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } };
       await retrying(() => client.send(new CompleteMultipartUploadCommand(input)));
+      await forget?.();
     },
     async rollback() {
       await close();
       const input = { Bucket: bucket, Key: key, UploadId: uploadId };
       await retrying(() => client.send(new AbortMultipartUploadCommand(input)), { attempts: 5 });
+      // Only once aborted: an upload still open stays written down, for the next run to abort.
+      await forget?.();
     },
   };
 }

@@ -18,6 +18,9 @@ export interface RunOptions {
   input?: string;
   cwd?: string;
   timeoutMs?: number;
+  /** Run as another user (root only): see test/support/unprivileged.ts. */
+  uid?: number;
+  gid?: number;
 }
 
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
@@ -25,6 +28,8 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
     const child = spawn(process.execPath, [CLI, ...args], {
       env: options.env ?? process.env,
       cwd: options.cwd,
+      uid: options.uid,
+      gid: options.gid,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

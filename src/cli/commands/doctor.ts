@@ -5,7 +5,6 @@ import { readProfile } from '../../config/profiles.js';
 import { parseExternalId } from '../../credentials/assumeRoleRequest.js';
 import { parseDuration } from '../../credentials/duration.js';
 import { usageError } from '../../errors.js';
-import type { DoctorCheck, DoctorReport } from '../../iam/doctor.js';
 import { action } from '../action.js';
 import {
   addSessionOptions,
@@ -14,6 +13,7 @@ import {
   type AssumeFlags,
   type CommandContext,
 } from '../context.js';
+import { checkText, doctorJson, doctorResultLine } from '../iamOutput.js';
 import type { RegisterCommand } from '../command.js';
 
 interface DoctorFlags extends Pick<
@@ -24,29 +24,6 @@ interface DoctorFlags extends Pick<
   adminProfile?: string;
   duration?: string;
   externalId?: string;
-}
-
-const NAME_WIDTH = 'identity policy'.length;
-
-/** `ok    trust            ...`, and for a failure its cause and fix on their own lines. */
-export function checkText(check: DoctorCheck): string {
-  const status = check.status === 'fail' ? 'FAIL' : check.status;
-  const pad = ' '.repeat(6 + NAME_WIDTH + 2);
-  let text = `${status.padEnd(6)}${check.name.padEnd(NAME_WIDTH)}  ${check.detail}\n`;
-  if (check.cause) text += `${pad}cause: ${check.cause}\n`;
-  if (check.fix) text += `${pad}fix:   ${check.fix}\n`;
-  return text;
-}
-
-function reportJson(report: DoctorReport): string {
-  const checks = report.checks.map((c) => ({
-    Name: c.name,
-    Status: c.status,
-    Detail: c.detail,
-    Cause: c.cause,
-    Fix: c.fix,
-  }));
-  return JSON.stringify({ RoleArn: report.roleArn, Assumed: report.assumed, Checks: checks }, null, 4) + '\n';
 }
 
 /** Parses the flags before anything touches the network or the disk. */
@@ -81,67 +58,54 @@ async function adminContext(ctx: CommandContext, adminProfile: string, sourcePro
   return { region, endpointUrl: ctx.globals.endpointUrl, credentials: admin.credentials, env: ctx.io.env };
 }
 
+/** The session options to send (and, with --admin-profile, to check the trust policy for). */
+function doctorSession(flags: DoctorFlags, cwd: string) {
+  const { tag, transitiveTagKey, sourceIdentity, policy, policyArn } = flags;
+  const parsed = parseAssumeFlags({ tag, transitiveTagKey, sourceIdentity, policy, policyArn }, false, cwd);
+  return {
+    tags: parsed.tags,
+    transitiveTagKeys: parsed.transitiveTagKeys,
+    sourceIdentity: parsed.sourceIdentity,
+    policy: parsed.policy,
+    policyArns: parsed.policyArns,
+  };
+}
+
 export const registerDoctor: RegisterCommand = (program: Command, io, setExitCode) => {
-  addSessionOptions(
-    program
-      .command('doctor <role>')
-      .description('why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing)')
-      .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
-      .option('--admin-profile <profile>', 'administrator profile: enables the role, policy and trust checks')
-      .option('--duration <duration>', 'session length to check (default 3600 seconds)')
-      .option('--external-id <id>', 'ExternalId to send, as assume would'),
-  ).action(
-    action(io, setExitCode, async (ctx, role: string, flags: DoctorFlags) => {
-      const { durationSeconds, externalId } = parseDoctorFlags(role, flags);
-      const { tags, transitiveTagKeys, sourceIdentity, policy, policyArns } = parseAssumeFlags(
-        {
-          tag: flags.tag,
-          transitiveTagKey: flags.transitiveTagKey,
-          sourceIdentity: flags.sourceIdentity,
-          policy: flags.policy,
-          policyArn: flags.policyArn,
-        },
-        false,
-        io.cwd,
-      );
-      const sourceProfile = flags.sourceProfile ?? ctx.globals.profile;
-      const admin = flags.adminProfile
-        ? await adminContext(ctx, flags.adminProfile, sourceProfile)
-        : undefined;
-      const json = ctx.globals.output === 'json';
-      const { doctor } = await import('../../iam/doctor.js');
-      if (!json)
-        io.stdout.write(
-          `Can ${sourceProfile ? `profile ${sourceProfile}` : 'the default credentials'} assume ${role}?\n`,
+  addSessionOptions(program.command('doctor <role>'))
+    .description('why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing)')
+    .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
+    .option('--admin-profile <profile>', 'administrator profile: enables the role, policy and trust checks')
+    .option('--duration <duration>', 'session length to check (default 3600 seconds)')
+    .option('--external-id <id>', 'ExternalId to send, as assume would')
+    .action(
+      action(io, setExitCode, async (ctx, role: string, flags: DoctorFlags) => {
+        const { durationSeconds, externalId } = parseDoctorFlags(role, flags);
+        const session = doctorSession(flags, io.cwd);
+        const sourceProfile = flags.sourceProfile ?? ctx.globals.profile;
+        const admin = flags.adminProfile
+          ? await adminContext(ctx, flags.adminProfile, sourceProfile)
+          : undefined;
+        const json = ctx.globals.output === 'json';
+        const { doctor } = await import('../../iam/doctor.js');
+        if (!json)
+          io.stdout.write(
+            `Can ${sourceProfile ? `profile ${sourceProfile}` : 'the default credentials'} assume ${role}?\n`,
+          );
+        const report = await doctor(
+          { role, sourceProfile, durationSeconds, externalId, session },
+          {
+            files: ctx.files,
+            env: ctx.io.env,
+            region: ctx.globals.region,
+            endpointUrl: ctx.globals.endpointUrl,
+            admin,
+            adminProfile: flags.adminProfile,
+            onCheck: json ? undefined : (check) => io.stdout.write(checkText(check)),
+          },
         );
-      const report = await doctor(
-        {
-          role,
-          sourceProfile,
-          durationSeconds,
-          externalId,
-          session: { tags, transitiveTagKeys, sourceIdentity, policy, policyArns },
-        },
-        {
-          files: ctx.files,
-          env: ctx.io.env,
-          region: ctx.globals.region,
-          endpointUrl: ctx.globals.endpointUrl,
-          admin,
-          adminProfile: flags.adminProfile,
-          onCheck: json ? undefined : (check) => io.stdout.write(checkText(check)),
-        },
-      );
-      if (json) io.stdout.write(reportJson(report));
-      else {
-        const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-        io.stdout.write(
-          report.assumed
-            ? 'Result: AssumeRole works.\n'
-            : `Result: AssumeRole fails${failed.length ? ` (failed: ${failed.join(', ')})` : ''}.\n`,
-        );
-      }
-      return report.assumed ? 0 : 1;
-    }),
-  );
+        io.stdout.write(json ? doctorJson(report) : doctorResultLine(report));
+        return report.assumed ? 0 : 1;
+      }),
+    );
 };

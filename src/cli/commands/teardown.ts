@@ -1,18 +1,19 @@
 import type { Command } from 'commander';
 import { action } from '../action.js';
 import { awsContextFor } from '../context.js';
+import { printTeardownPlan } from '../iamOutput.js';
 import {
   addRunbookNameOptions,
   adminProfileName,
   parseRunbookNames,
   type RunbookNameFlags,
-} from './setup.js';
-import { aligner } from '../format.js';
+} from '../runbookNames.js';
 import type { RegisterCommand } from '../command.js';
 
 interface TeardownFlags extends RunbookNameFlags {
   yes?: boolean;
 }
+
 export const registerTeardown: RegisterCommand = (program: Command, io, setExitCode) => {
   addRunbookNameOptions(
     program
@@ -31,13 +32,7 @@ export const registerTeardown: RegisterCommand = (program: Command, io, setExitC
           await import('../../iam/teardown.js');
         const deps = { aws, files: ctx.files };
         const plan = planTeardown(await observeTeardown(input, deps), input);
-        io.stdout.write(`Teardown in account ${plan.accountId} (${plan.partition}):\n`);
-        const rows = plan.steps.map((step) => [...teardownStepLabel(step), step.state]);
-        const line = aligner(rows);
-        io.stdout.write(rows.map(line).join(''));
-        for (const step of plan.steps)
-          if (step.reason && step.state === 'kept')
-            io.stdout.write(`note: ${teardownStepLabel(step).join(' ')} kept: ${step.reason}.\n`);
+        const removed = printTeardownPlan(io.stdout, plan, teardownStepLabel);
         const pending = plan.steps.filter((step) => step.state === 'remove').length;
         if (pending === 0) {
           io.stdout.write('Nothing to do.\n');
@@ -47,9 +42,7 @@ export const registerTeardown: RegisterCommand = (program: Command, io, setExitC
           io.stdout.write('Nothing was changed: run again with --yes to apply.\n');
           return;
         }
-        await applyTeardown(plan, deps, (step) =>
-          io.stdout.write(line([...teardownStepLabel(step), 'removed'])),
-        );
+        await applyTeardown(plan, deps, removed);
         io.stdout.write(`Done: ${pending} removed.\n`);
       }),
     );

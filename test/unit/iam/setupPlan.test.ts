@@ -218,12 +218,16 @@ describe('parseMaxSessionDuration', () => {
     ['12h', 43200],
     ['90m', 5400],
     ['1h30m', 5400],
-  ])('%s -> %d', (text, seconds) => expect(parseMaxSessionDuration(text)).toBe(seconds));
+  ])('%s -> %d', (text, seconds) =>
+    expect(parseMaxSessionDuration(text, '--max-session-duration')).toBe(seconds),
+  );
 
   it.each(['3599', '43201', '13h', '30m', 'max', '-3600', '3600.5', ''])(
     'refuses %j before any call',
     (text) => {
-      expect(() => parseMaxSessionDuration(text)).toThrow(expect.objectContaining({ kind: 'usage' }));
+      expect(() => parseMaxSessionDuration(text, '--max-session-duration')).toThrow(
+        expect.objectContaining({ kind: 'usage' }),
+      );
     },
   );
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { displayPath, humanBytes, parseS3SyncInput, summaryLines } from '../../../src/cli/commands/s3.js';
+import { parseS3SyncInput } from '../../../src/cli/commands/s3.js';
+import { humanBytes } from '../../../src/cli/progressLine.js';
+import { cleanupLine, displayPath, summaryLines } from '../../../src/cli/s3Output.js';
 import type { SyncSummary } from '../../../src/s3/events.js';
 
 const parse = (src: string, dst: string, flags = {}, filters = []) =>
@@ -12,7 +14,7 @@ describe('parseS3SyncInput (every check before the network)', () => {
       multipartThreshold: '5MB',
       multipartChunksize: '6MiB',
     });
-    expect(input.options).toMatchObject({
+    expect(input).toMatchObject({
       concurrency: 4,
       multipartThreshold: 5 * 1024 * 1024,
       multipartChunksize: 6 * 1024 * 1024,
@@ -76,6 +78,16 @@ describe('output as the AWS CLI prints it', () => {
     ]);
     expect(summaryLines({ ...summary, dryrun: true, failed: [] }, '/work')[0]).toMatch(
       /^Dry run: would upload 2 files .*would delete 1/,
+    );
+  });
+
+  it('says what was cleaned up after an earlier run, only when something was', () => {
+    expect(cleanupLine({ partial: 0, uploads: 0 })).toBeUndefined();
+    expect(cleanupLine({ partial: 1, uploads: 0 })).toBe(
+      'Cleaned up after an earlier interrupted run: removed 1 partial download.',
+    );
+    expect(cleanupLine({ partial: 2, uploads: 3 })).toBe(
+      'Cleaned up after an earlier interrupted run: removed 2 partial downloads, aborted 3 multipart uploads.',
     );
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PartedRun, type PartedTransfer } from '../../../src/s3/parted.js';
-import { mapAhead, runPool, type Task } from '../../../src/s3/pool.js';
+import {
+  fixedConcurrency,
+  mapAhead,
+  runPool,
+  type ConcurrencyPolicy,
+  type Task,
+} from '../../../src/s3/pool.js';
+import { isThrottling, retrying } from '../../../src/s3/retry.js';
 
 /**
  * A transfer that records what happened. Parts listed in `failing` fail once with a retryable
@@ -155,6 +162,97 @@ describe('runPool', () => {
     }
     await expect(runPool(broken(), 3, new AbortController().signal)).rejects.toThrow('listing failed');
     expect(finished).toBe(1);
+  });
+});
+
+describe('runPool with a concurrency policy (the seam for one that adapts)', () => {
+  /** Tasks that note how many run at once; each takes `ms`. */
+  function tracked(count: number, ms = 2) {
+    const seen = { running: 0, peak: 0, inFlight: [] as number[] };
+    const tasks = Array.from({ length: count }, (): Task => async () => {
+      seen.running++;
+      seen.peak = Math.max(seen.peak, seen.running);
+      seen.inFlight.push(seen.running);
+      await new Promise((r) => setTimeout(r, ms));
+      seen.running--;
+    });
+    return { tasks, seen };
+  }
+
+  it('a fixed policy is the number: exactly n in flight', async () => {
+    const { tasks, seen } = tracked(40);
+    await runPool(from(tasks), fixedConcurrency(5), new AbortController().signal);
+    expect(seen.peak).toBe(5);
+  });
+
+  it('asks current() before each task: a policy that shrinks and grows is followed, never above max', async () => {
+    const { tasks, seen } = tracked(60);
+    let done = 0;
+    const samples: number[] = [];
+    const policy: ConcurrencyPolicy = {
+      max: 8,
+      // 8 at first, 2 after 20 tasks, 6 after 40.
+      current: () => (done < 20 ? 8 : done < 40 ? 2 : 6),
+      settled: ({ ms }) => {
+        done++;
+        samples.push(ms);
+      },
+    };
+    await runPool(from(tasks), policy, new AbortController().signal);
+    expect(done).toBe(60);
+    expect(samples.every((ms) => ms >= 1)).toBe(true);
+    expect(seen.peak).toBe(8);
+    // Once 2 is the limit (and the 8 already running have drained), no more than 2 start at once.
+    expect(Math.max(...seen.inFlight.slice(30, 40))).toBeLessThanOrEqual(2);
+    expect(Math.max(...seen.inFlight.slice(45))).toBeGreaterThan(2);
+  });
+
+  it('a waiting worker sees the end of the tasks and the pool resolves', async () => {
+    const { tasks } = tracked(3);
+    const policy: ConcurrencyPolicy = { max: 4, current: () => 1 };
+    await expect(runPool(from(tasks), policy, new AbortController().signal)).resolves.toBeUndefined();
+  });
+});
+
+describe('retries tell the policy about throttling', () => {
+  const slowDown = Object.assign(new Error('Please reduce your request rate.'), {
+    name: 'SlowDown',
+    $metadata: { httpStatusCode: 503 },
+  });
+  const internal = Object.assign(new Error('oops'), {
+    name: 'InternalError',
+    $metadata: { httpStatusCode: 500 },
+  });
+
+  it('isThrottling: SlowDown and 503 are, other retryable errors are not', () => {
+    expect(isThrottling(slowDown)).toBe(true);
+    expect(isThrottling({ name: 'X', $metadata: { httpStatusCode: 503 } })).toBe(true);
+    expect(isThrottling(internal)).toBe(false);
+    expect(isThrottling(undefined)).toBe(false);
+  });
+
+  it('onRetry hears each failure that is tried again, not the last one', async () => {
+    const heard: unknown[] = [];
+    let calls = 0;
+    const result = await retrying(
+      async () => {
+        calls++;
+        if (calls < 3) throw calls === 1 ? slowDown : internal;
+        return 'ok';
+      },
+      { attempts: 3, baseDelayMs: 1, onRetry: (err) => heard.push(err) },
+    );
+    expect(result).toBe('ok');
+    expect(heard).toEqual([slowDown, internal]);
+    await expect(
+      retrying(
+        async () => {
+          throw slowDown;
+        },
+        { attempts: 2, baseDelayMs: 1, onRetry: (err) => heard.push(err) },
+      ),
+    ).rejects.toBe(slowDown);
+    expect(heard).toHaveLength(3);
   });
 });
 
