@@ -22,63 +22,61 @@ function launcher(): string[] {
 }
 
 export const registerConfigure: RegisterCommand = (program: Command, io, setExitCode) => {
-  addSessionOptions(
-    program
-      .command('configure <role>')
-      .description('write a profile that refreshes itself (native role_arn profile, or credential_process)')
-      .requiredOption('--profile-name <name>', 'the profile to write')
-      .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
-      .option('--duration <duration>', 'seconds, 15m, 1h, 12h or max (max is resolved now, by asking AWS)')
-      .option('--session-name <name>', 'role_session_name (default: tempcreds-<user>)')
-      .option('--external-id <id>', 'external_id the role trust policy requires')
-      .option(
-        '--mode <mode>',
-        'native (role_arn + source_profile) or process (credential_process); default native, process with session options',
-      ),
-  ).action(
-    action(io, setExitCode, async (ctx, role: string, options: ConfigureOptions) => {
-      validateProfileName(options.profileName);
-      const request = parseAssumeRequest(ctx, role, options);
-      const sessionFlags = sessionFlagsOf(request);
-      // botocore and the SDKs read no session-option keys: with them, the default is a process profile.
-      const mode = options.mode ?? (sessionFlags ? 'process' : 'native');
-      if (mode !== 'native' && mode !== 'process') {
-        throw usageError(
-          `--mode "${mode}" is not native or process.`,
-          'Use --mode native or --mode process.',
+  addSessionOptions(program.command('configure <role>'))
+    .description('write a profile that refreshes itself (native role_arn profile, or credential_process)')
+    .requiredOption('--profile-name <name>', 'the profile to write')
+    .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
+    .option('--duration <duration>', 'seconds, 15m, 1h, 12h or max (max is resolved now, by asking AWS)')
+    .option('--session-name <name>', 'role_session_name (default: tempcreds-<user>)')
+    .option('--external-id <id>', 'external_id the role trust policy requires')
+    .option(
+      '--mode <mode>',
+      'native (role_arn + source_profile) or process (credential_process); default native, process with session options',
+    )
+    .action(
+      action(io, setExitCode, async (ctx, role: string, options: ConfigureOptions) => {
+        validateProfileName(options.profileName);
+        const request = parseAssumeRequest(ctx, role, options);
+        const sessionFlags = sessionFlagsOf(request);
+        // botocore and the SDKs read no session-option keys: with them, the default is a process profile.
+        const mode = options.mode ?? (sessionFlags ? 'process' : 'native');
+        if (mode !== 'native' && mode !== 'process') {
+          throw usageError(
+            `--mode "${mode}" is not native or process.`,
+            'Use --mode native or --mode process.',
+          );
+        }
+        refuseNativeSession(mode, sessionFlags);
+        const sourceProfile = options.sourceProfile ?? ctx.globals.profile ?? io.env.AWS_PROFILE ?? 'default';
+        if (sourceProfile === options.profileName) {
+          throw usageError(
+            `--profile-name ${sourceProfile} is also the source profile.`,
+            'Write the role profile under another name.',
+          );
+        }
+        // One real AssumeRole: proves the profile will work, completes a role name into an ARN,
+        // and turns `max` into the number of seconds the role allows.
+        const session = await roleSessionFor(ctx, request, sourceProfile);
+        const sessionName = options.sessionName ?? session.roleSessionName.replace(/-\d+$/, '');
+        await writeProfile(ctx.files, options.profileName, {
+          config: profileSettings({
+            mode,
+            roleArn: session.roleArn,
+            sourceProfile,
+            region: session.region,
+            roleSessionName: sessionName,
+            durationSeconds: options.duration === undefined ? undefined : session.first.durationSeconds,
+            externalId: options.externalId,
+            launcher: launcher(),
+            endpointUrl: ctx.globals.endpointUrl,
+            session: sessionFlags,
+          }),
+        });
+        io.stdout.write(
+          `Wrote [${configSectionName(options.profileName)}] (${mode}) to ${ctx.files.configFile}: ` +
+            `${session.roleArn} via ${sourceProfile} in ${session.region}; ` +
+            `checked: a session lasts ${timeLeft(session.first.credentials.expiration).replace(/^in /, '')}.\n`,
         );
-      }
-      refuseNativeSession(mode, sessionFlags);
-      const sourceProfile = options.sourceProfile ?? ctx.globals.profile ?? io.env.AWS_PROFILE ?? 'default';
-      if (sourceProfile === options.profileName) {
-        throw usageError(
-          `--profile-name ${sourceProfile} is also the source profile.`,
-          'Write the role profile under another name.',
-        );
-      }
-      // One real AssumeRole: proves the profile will work, completes a role name into an ARN,
-      // and turns `max` into the number of seconds the role allows.
-      const session = await roleSessionFor(ctx, request, sourceProfile);
-      const sessionName = options.sessionName ?? session.roleSessionName.replace(/-\d+$/, '');
-      await writeProfile(ctx.files, options.profileName, {
-        config: profileSettings({
-          mode,
-          roleArn: session.roleArn,
-          sourceProfile,
-          region: session.region,
-          roleSessionName: sessionName,
-          durationSeconds: options.duration === undefined ? undefined : session.first.durationSeconds,
-          externalId: options.externalId,
-          launcher: launcher(),
-          endpointUrl: ctx.globals.endpointUrl,
-          session: sessionFlags,
-        }),
-      });
-      io.stdout.write(
-        `Wrote [${configSectionName(options.profileName)}] (${mode}) to ${ctx.files.configFile}: ` +
-          `${session.roleArn} via ${sourceProfile} in ${session.region}; ` +
-          `checked: a session lasts ${timeLeft(session.first.credentials.expiration).replace(/^in /, '')}.\n`,
-      );
-    }),
-  );
+      }),
+    );
 };
