@@ -1,5 +1,6 @@
 import { getSection, sectionNames } from './ini.js';
 import type { AwsFiles } from './paths.js';
+import { shellWords } from './profiles.js';
 import { readIniFile } from './read.js';
 
 /**
@@ -19,8 +20,12 @@ export async function readSsoSession(
   return section === undefined ? undefined : getSection(config, section);
 }
 
-/** The session a config file section is for (`sso-session NAME`), or `undefined`. */
+/**
+ * The session a config file section is for, or `undefined`: botocore's `build_profile_map` takes
+ * a section that starts with `sso-session` and splits (as a shell would) into exactly two words.
+ */
 export function ssoSessionName(section: string): string | undefined {
-  const match = /^sso-session\s+(?:"([^"]*)"|'([^']*)'|(\S+))$/.exec(section);
-  return match?.[1] ?? match?.[2] ?? match?.[3];
+  if (!section.startsWith('sso-session')) return undefined;
+  const words = shellWords(section);
+  return words?.length === 2 ? words[1] : undefined;
 }
