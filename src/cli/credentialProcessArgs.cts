@@ -64,7 +64,22 @@ export function parseCredentialProcessArgs(argv: string[], cwd = process.cwd()):
       },
     });
     const roleArn = values['role-arn'];
-    if (!roleArn) return undefined;
+    if (!roleArn) {
+      // `--profile P` alone: the session of IoT profile P (the full CLI checks it is one).
+      const profile = values.profile;
+      const roleOnly =
+        values['source-profile'] ??
+        values.duration ??
+        values['session-name'] ??
+        values['external-id'] ??
+        values.tag ??
+        values['transitive-tag-key'] ??
+        values['source-identity'] ??
+        values.policy ??
+        values['policy-arn'];
+      if (!profile || roleOnly !== undefined) return undefined;
+      return { iotProfile: profile, region: values.region, endpointUrl: values['endpoint-url'] };
+    }
     const policy = values.policy === undefined ? undefined : readPolicyArgument(values.policy, cwd);
     if (policy && 'error' in policy) return undefined;
     return processCacheKey({

@@ -1,6 +1,7 @@
 import { readProfile } from '../config/profiles.js';
 import { usageError } from '../errors.js';
 import { fromEnvironment } from './sources/environment.js';
+import { iotProfile } from './sources/iotProfile.js';
 import { loginProfile } from './sources/loginProfile.js';
 import { processProfile } from './sources/processProfile.js';
 import { roleProfile } from './sources/roleProfile.js';
@@ -12,8 +13,13 @@ import type { ProfileKind, Source, SourceInit } from './sources/types.js';
 export type { ProfileContext, ProfileKind, Source, SourceInit } from './sources/types.js';
 export { regionFrom };
 
-/** In the order botocore tries them: a role first, then SSO and `aws login`, then keys, then a process. */
+/**
+ * In the order botocore tries them: a role first, then SSO and `aws login`, then keys, then a process.
+ * An IoT profile comes before all: botocore sees only its credential_process, which is tempcreds
+ * reading the certificate.
+ */
 const PROFILE_KINDS: readonly ProfileKind[] = [
+  iotProfile,
   roleProfile,
   ssoProfile,
   loginProfile,
@@ -62,7 +68,7 @@ function noCredentials(name: string, settings: Record<string, string>) {
   const keys = Object.keys(settings);
   const what = keys.length ? `it has only ${keys.join(', ')}` : 'it is empty';
   return usageError(
-    `Profile "${name}" has no credentials tempcreds can use (aws_access_key_id, role_arn, sso_session or sso_start_url, login_session, credential_process): ${what}.`,
+    `Profile "${name}" has no credentials tempcreds can use (aws_access_key_id, role_arn, sso_session or sso_start_url, login_session, credential_process or tempcreds_iot_*): ${what}.`,
     `Add keys with: aws configure --profile ${name}, or SSO with: aws configure sso --profile ${name}`,
   );
 }

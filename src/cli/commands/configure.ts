@@ -1,4 +1,3 @@
-import { realpathSync } from 'node:fs';
 import type { Command } from 'commander';
 import { validateProfileName } from '../../config/profileName.js';
 import { configSectionName } from '../../config/paths.js';
@@ -6,8 +5,15 @@ import { reportLines, updateProfile } from '../../config/write.js';
 import { usageError } from '../../errors.js';
 import { profileSettings, refuseNativeSession, sessionFlagsOf } from '../../credentials/profileSettings.js';
 import { action } from '../action.js';
-import { addSessionOptions, parseAssumeRequest, roleSessionFor, type AssumeFlags } from '../context.js';
+import {
+  addSessionOptions,
+  parseAssumeRequest,
+  roleSessionFor,
+  type AssumeFlags,
+  type CommandContext,
+} from '../context.js';
 import { timeLeft } from '../format.js';
+import { launcher } from '../launcher.js';
 import type { RegisterCommand } from '../command.js';
 
 interface ConfigureOptions extends AssumeFlags {
@@ -15,10 +21,18 @@ interface ConfigureOptions extends AssumeFlags {
   mode?: string;
 }
 
-/** How the AWS CLI should start this tempcreds: absolute node and launcher, wherever it runs from. */
-function launcher(): string[] {
-  const script = process.argv[1] ? realpathSync(process.argv[1]) : 'tempcreds';
-  return [process.execPath, script];
+/**
+ * native, except over an IoT source: a role profile whose source_profile gets its keys from
+ * credential_process is unusable for older AWS CLIs (2.9 answers "The source profile must have
+ * credentials"), while a credential_process line of its own works for every tool.
+ */
+async function defaultMode(ctx: CommandContext, sourceProfile: string): Promise<'native' | 'process'> {
+  const [{ readProfile }, { isIotProfile }] = await Promise.all([
+    import('../../config/profiles.js'),
+    import('../../iot/profile.js'),
+  ]);
+  const settings = (await readProfile(ctx.files, sourceProfile))?.settings;
+  return settings && isIotProfile(settings) ? 'process' : 'native';
 }
 
 export const registerConfigure: RegisterCommand = (program: Command, io, setExitCode) => {
@@ -31,22 +45,19 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
     .option('--external-id <id>', 'external_id the role trust policy requires')
     .option(
       '--mode <mode>',
-      'native (role_arn + source_profile) or process (credential_process); default native, process with session options',
+      'native (role_arn + source_profile) or process (credential_process); default native, process with session options or over an IoT source',
     )
     .action(
       action(io, setExitCode, async (ctx, role: string, options: ConfigureOptions) => {
         validateProfileName(options.profileName);
         const request = parseAssumeRequest(ctx, role, options);
         const sessionFlags = sessionFlagsOf(request);
-        // botocore and the SDKs read no session-option keys: with them, the default is a process profile.
-        const mode = options.mode ?? (sessionFlags ? 'process' : 'native');
-        if (mode !== 'native' && mode !== 'process') {
+        if (options.mode !== undefined && options.mode !== 'native' && options.mode !== 'process') {
           throw usageError(
-            `--mode "${mode}" is not native or process.`,
+            `--mode "${options.mode}" is not native or process.`,
             'Use --mode native or --mode process.',
           );
         }
-        refuseNativeSession(mode, sessionFlags);
         const sourceProfile = options.sourceProfile ?? ctx.globals.profile ?? io.env.AWS_PROFILE ?? 'default';
         if (sourceProfile === options.profileName) {
           throw usageError(
@@ -54,6 +65,9 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
             'Write the role profile under another name.',
           );
         }
+        // botocore and the SDKs read no session-option keys: with them, the default is a process profile.
+        const mode = options.mode ?? (sessionFlags ? 'process' : await defaultMode(ctx, sourceProfile));
+        refuseNativeSession(mode, sessionFlags);
         // One real AssumeRole: proves the profile will work, completes a role name into an ARN,
         // and turns `max` into the number of seconds the role allows.
         const session = await roleSessionFor(ctx, request, sourceProfile);

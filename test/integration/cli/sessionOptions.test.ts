@@ -216,6 +216,19 @@ describe('session options', () => {
     expect(assumeCalls().map((e) => e.params['Tags.member.1.Value'])).toEqual(['a', 'b']);
   });
 
+  it("credential-process without --role-arn (an IoT profile's session) refuses them, before any call", async () => {
+    for (const option of [
+      ['--tag', 'Project=a'],
+      ['--source-identity', 'alice'],
+      ['--policy-arn', 'arn:aws-cn:iam::aws:policy/ReadOnlyAccess'],
+    ]) {
+      const r = await runCli(['credential-process', '--profile', 'sts_user', ...option], { env: f.env() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^tempcreds: ${option[0]} goes with --role-arn\\.\n`));
+    }
+    expect(f.proxy!.log).toEqual([]);
+  });
+
   it('configure: with session options the profile is a process profile; --mode native is refused with the reason', async () => {
     const before = await readFile(f.home.configFile, 'utf8');
     const native = await runCli(
