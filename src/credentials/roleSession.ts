@@ -8,7 +8,7 @@ import { assumeRole, type AssumedRole } from './assumeRole.js';
 import type { AssumeRoleRequest } from './assumeRoleRequest.js';
 import { refreshing, type RefreshingProvider } from './refreshing.js';
 import { defaultSessionName } from './sessionName.js';
-import { policyArnPartition } from './sessionOptions.js';
+import { refuseOtherPartitionPolicies } from './sessionOptions.js';
 import type { Source } from './sources/types.js';
 
 /** Makes the STS client that signs with the source's credentials. */
@@ -53,7 +53,7 @@ export async function startRoleSession(options: RoleSessionOptions): Promise<Rol
   const arnPartition = ref.roleArn ? parseArn(ref.roleArn)?.partition : undefined;
   const region = source.region ?? defaultRegionOf(arnPartition ?? 'aws');
   refuseOtherPartition(ref.roleArn, region, source.profile);
-  refuseOtherPartitionPolicies(request, region);
+  refuseOtherPartitionPolicies(request.policyArns, region);
   const createSts = options.createSts ?? createStsClient;
   const sts = createSts({
     region,
@@ -98,17 +98,6 @@ export async function startRoleSession(options: RoleSessionOptions): Promise<Rol
     { minTtlSeconds: options.minTtlSeconds, initial: first.credentials },
   );
   return { roleArn, roleSessionName, region, first, provider, sourceIdentity };
-}
-
-/** A managed session policy lives in one partition: one of another is refused before any call. */
-function refuseOtherPartitionPolicies(request: AssumeRoleRequest, region: string): void {
-  const partition = partitionOfRegion(region);
-  const foreign = request.policyArns?.find((arn) => policyArnPartition(arn) !== partition);
-  if (!foreign) return;
-  throw usageError(
-    `${foreign} is a policy of partition ${policyArnPartition(foreign)}, but the session is made in ${region} (partition ${partition}).`,
-    `Use the policy's ${partition} ARN (arn:${partition}:iam::...).`,
-  );
 }
 
 /** Keys of one partition are unknown in every other: say so before STS answers InvalidClientTokenId. */

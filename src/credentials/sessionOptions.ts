@@ -6,6 +6,7 @@
  * refusals `sessionRefusals.ts` explains.
  */
 import { parseArn } from '../aws/arn.js';
+import { partitionOfRegion } from '../aws/partition.js';
 import { usageError } from '../errors.js';
 
 /** A session tag AWS accepts. Made by {@link parseSessionTags}. */
@@ -224,6 +225,17 @@ export function parsePolicyArns(arns: readonly string[], what = 'PolicyArns'): P
 /** The partition of a policy ARN (valid by {@link parsePolicyArns}). */
 export function policyArnPartition(arn: PolicyArn): string {
   return parseArn(arn)?.partition ?? 'aws';
+}
+
+/** A managed session policy lives in one partition: one of another than `region`'s is refused before any call. */
+export function refuseOtherPartitionPolicies(arns: readonly PolicyArn[] | undefined, region: string): void {
+  const partition = partitionOfRegion(region);
+  const foreign = arns?.find((arn) => policyArnPartition(arn) !== partition);
+  if (!foreign) return;
+  throw usageError(
+    `${foreign} is a policy of partition ${policyArnPartition(foreign)}, but the session is made in ${region} (partition ${partition}).`,
+    `Use the policy's ${partition} ARN (arn:${partition}:iam::...).`,
+  );
 }
 
 function describeCharacter(c: string): string {

@@ -36,3 +36,18 @@ export async function createTestRole(aws: LocalAws, role: TestRole): Promise<str
     iam.destroy();
   }
 }
+
+/** A role `principal` may assume with session tags and a SourceIdentity, allowed to do everything. */
+export function createTaggableRole(aws: LocalAws, roleName: string, principal: string): Promise<string> {
+  return createTestRole(aws, {
+    roleName,
+    trust: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: principal },
+        Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+      },
+    ],
+    permissions: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  });
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli.js';
-import { createTestRole } from '../../support/roles.js';
+import { createTaggableRole } from '../../support/roles.js';
 import { startRunbookFixture, writeKeysProfile, type RunbookFixture } from '../../support/world.js';
 
 const run = promisify(execFile);
@@ -31,17 +31,7 @@ describe('session options', () => {
   beforeAll(async () => {
     f = await startRunbookFixture({ region: 'cn-northwest-1', proxy: true });
     // A role whose trust lets the user tag sessions and set a source identity.
-    taggable = await createTestRole(f.aws, {
-      roleName: 'taggable',
-      trust: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: f.world.userArn },
-          Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
-        },
-      ],
-      permissions: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-    });
+    taggable = await createTaggableRole(f.aws, 'taggable', f.world.userArn);
     await writeFile(join(f.home.home, 'policy.json'), JSON.stringify(POLICY, null, 2));
   });
   afterAll(() => f?.stop());
