@@ -194,6 +194,15 @@ describe('SSO profiles as sources', () => {
     expect(w.sso.log.at(-1)).toMatchObject({ service: 'oidc', status: 401 });
   });
 
+  it('a legacy profile (sso_start_url, no sso-session) with a valid token: the portal mints its session', async () => {
+    await w.login({ legacy: true });
+    const r = await runCli(['whoami', '--profile', 'legacy-admin', '--output', 'json'], { env: w.env() });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ Arn: w.ssoSessionArn, Region: w.region });
+    expect(w.sso.log.filter((e) => e.service === 'portal').at(-1)).toMatchObject({ status: 200 });
+  });
+
   it('an expired legacy token: one line with the command that fixes it, exit 1', async () => {
     await w.login({ legacy: true, expiresInSeconds: -60 });
     const r = await runCli(['whoami', '--profile', 'legacy-admin'], { env: w.env() });
