@@ -18,6 +18,8 @@ import {
   type SourceEnvironment,
 } from './doctorKeys.js';
 import { checkWithAdmin } from './doctorIam.js';
+import { sessionOptionsCheck } from './doctorSession.js';
+import { sessionActions, type SessionShape } from '../credentials/sessionRefusals.js';
 import { assumeRoleContext } from './evaluate.js';
 import { createIamClient, type Iam } from './iamReads.js';
 import { roleInAccount } from './roleRef.js';
@@ -32,6 +34,8 @@ export interface DoctorInput {
   /** Seconds to ask for (default 3600, AWS's default). */
   durationSeconds?: number;
   externalId?: string;
+  /** Session tags, SourceIdentity and session policies to send (and to check the trust for). */
+  session?: Omit<SessionShape, 'roleArn'>;
 }
 
 export interface DoctorDeps extends SourceEnvironment {
@@ -83,6 +87,7 @@ async function checkAssumeRole(
         roleSessionName: `tempcreds-doctor-${Math.floor(now.getTime() / 1000)}`,
         durationSeconds: input.durationSeconds,
         externalId: input.externalId,
+        ...input.session,
       },
       {
         sts,
@@ -189,6 +194,15 @@ export async function doctor(input: DoctorInput, deps: DoctorDeps): Promise<Doct
     });
     roleMissing = result.roleMissing;
     add(...result.checks);
+    const session =
+      result.role && identity && sessionOptionsCheck(result.role, identity.arn, input.session ?? {}, context);
+    if (session) add(session);
+  }
+  if (
+    sessionActions({ ...input.session, roleArn: '' }).length > 0 &&
+    !checks.some((c) => c.name === 'session options')
+  ) {
+    add(skip('session options', 'needs --admin-profile and working keys (to read the trust policy)'));
   }
 
   if (!resolved || !identity || !roleArn) {

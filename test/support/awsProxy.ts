@@ -17,6 +17,7 @@ import {
   issuesCredentials,
   type IssuedCredentials,
 } from './awsProxy/sessions.js';
+import { createSessionShapeCheck } from './awsProxy/sessionShape.js';
 
 export type { ErrorFault, Fault, NetworkFault, PartialFailureFault } from './awsProxy/faults.js';
 export type { ServiceName } from './awsProxy/request.js';
@@ -82,6 +83,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
   const iam = new IAMClient({ region, endpoint: options.target, credentials: admin });
   const faults = createFaultQueue();
   const sessions = createSessionBook();
+  const sessionShapeRefusal = createSessionShapeCheck(iam);
   const log: ProxyLogEntry[] = [];
   let lifetimeSeconds: number | undefined;
 
@@ -133,6 +135,13 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       if (refusal) {
         entry.answeredByProxy = true;
         return errorAnswer('sts', { code: 'ValidationError', status: 400, message: refusal });
+      }
+      // Tags, SourceIdentity and session policies, which moto takes unchecked.
+      const shapeRefused =
+        action === 'AssumeRole' ? await sessionShapeRefusal(params, scope?.accessKeyId, signedBy) : undefined;
+      if (shapeRefused) {
+        entry.answeredByProxy = true;
+        return errorAnswer('sts', shapeRefused);
       }
       return sessions.learn(action, text, lifetimeSeconds, undefined, {
         signedWithSession: req.headers['x-amz-security-token'] !== undefined,
