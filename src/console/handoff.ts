@@ -58,23 +58,20 @@ export async function startHandoff(options: HandoffOptions): Promise<Handoff> {
   const served = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   served.catch(() => undefined); // the caller awaits it; never an unhandled rejection
 
-  const refuse = (res: ServerResponse, status: number, refused: RefusedRequest) => {
-    res.writeHead(status, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store', Connection: 'close' });
-    res.end(`${status === 403 ? 'Not yours' : 'Not here'}.\n`);
-    options.onRefused?.(refused);
-  };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const socket = req.socket;
-    if (done) return refuse(res, 410, { reason: 'path' });
-    if (req.headers.host !== `127.0.0.1:${port}`) return refuse(res, 421, { reason: 'host' });
-    if (req.method !== 'GET') return refuse(res, 405, { reason: 'method' });
-    if (!samePath(req.url ?? '', `/${secret}`)) return refuse(res, 404, { reason: 'path' });
-    const uid = lookup(
-      { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
-      { address: '127.0.0.1', port },
-    );
-    if (uid !== undefined && ownUid !== undefined && uid !== ownUid)
-      return refuse(res, 403, { reason: 'user', uid });
+    const refusal = done
+      ? { status: 410, refused: { reason: 'path' as const } }
+      : refusalOf(req, port, secret, ownUid, lookup);
+    if (refusal) {
+      res.writeHead(refusal.status, {
+        'Content-Type': 'text/plain',
+        'Cache-Control': 'no-store',
+        Connection: 'close',
+      });
+      res.end(`${refusal.status === 403 ? 'Not yours' : 'Not here'}.\n`);
+      options.onRefused?.(refusal.refused);
+      return;
+    }
     done = true;
     res.writeHead(302, {
       Location: options.target,
@@ -89,18 +86,11 @@ export async function startHandoff(options: HandoffOptions): Promise<Handoff> {
   const server = createServer(handle);
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
   port = (server.address() as AddressInfo).port;
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const timer = setTimeout(() => {
     done = true;
-    settle.reject(
-      new TempcredsError(
-        `The browser did not open the sign-in link within ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s.`,
-        {
-          kind: 'failed',
-          fix: 'Check that BROWSER (or xdg-open) opens a browser, or use --print and open the URL yourself.',
-        },
-      ),
-    );
-  }, options.timeoutMs ?? 120_000);
+    settle.reject(browserTimedOut(timeoutMs));
+  }, timeoutMs);
   const close = async () => {
     clearTimeout(timer);
     done = true;
@@ -111,6 +101,37 @@ export async function startHandoff(options: HandoffOptions): Promise<Handoff> {
   };
   served.then(close, close);
   return { url: `http://127.0.0.1:${port}/${secret}`, served, close };
+}
+
+/** Why a request does not get the redirect (wrong host, method, path or user), or undefined when it does. */
+function refusalOf(
+  req: IncomingMessage,
+  port: number,
+  secret: string,
+  ownUid: number | undefined,
+  lookup: NonNullable<HandoffOptions['peerUid']>,
+): { status: number; refused: RefusedRequest } | undefined {
+  if (req.headers.host !== `127.0.0.1:${port}`) return { status: 421, refused: { reason: 'host' } };
+  if (req.method !== 'GET') return { status: 405, refused: { reason: 'method' } };
+  if (!samePath(req.url ?? '', `/${secret}`)) return { status: 404, refused: { reason: 'path' } };
+  const socket = req.socket;
+  const uid = lookup(
+    { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
+    { address: '127.0.0.1', port },
+  );
+  if (uid !== undefined && ownUid !== undefined && uid !== ownUid)
+    return { status: 403, refused: { reason: 'user', uid } };
+  return undefined;
+}
+
+function browserTimedOut(timeoutMs: number): TempcredsError {
+  return new TempcredsError(
+    `The browser did not open the sign-in link within ${Math.round(timeoutMs / 1000)} s.`,
+    {
+      kind: 'failed',
+      fix: 'Check that BROWSER (or xdg-open) opens a browser, or use --print and open the URL yourself.',
+    },
+  );
 }
 
 function samePath(got: string, want: string): boolean {

@@ -22,7 +22,7 @@ import { sessionOptionsCheck } from './doctorSession.js';
 import { sessionActions, type SessionShape } from '../credentials/sessionRefusals.js';
 import { assumeRoleContext } from './evaluate.js';
 import { createIamClient, type Iam } from './iamReads.js';
-import { roleInAccount } from './roleRef.js';
+import { roleInAccount, type RoleInAccount } from './roleRef.js';
 
 export type { DoctorCheck } from './doctorKeys.js';
 
@@ -123,15 +123,12 @@ async function checkAssumeRole(
   }
 }
 
-export async function doctor(input: DoctorInput, deps: DoctorDeps): Promise<DoctorReport> {
-  const checks: DoctorCheck[] = [];
-  const add = (...more: DoctorCheck[]) => {
-    for (const check of more) {
-      checks.push(check);
-      deps.onCheck?.(check);
-    }
-  };
-
+/** Checks 1–3: the source profile, its keys, and the region's partition. */
+async function checkSource(
+  input: DoctorInput,
+  deps: DoctorDeps,
+  add: (...checks: DoctorCheck[]) => void,
+): Promise<{ resolved?: ResolvedSource; identity?: CallerIdentity }> {
   const profile = await checkProfile(input.sourceProfile, deps);
   add(profile.check);
   const resolved = profile.resolved;
@@ -148,24 +145,33 @@ export async function doctor(input: DoctorInput, deps: DoctorDeps): Promise<Doct
       ? checkPartition(resolved.region, identity)
       : skip('partition', 'needs working keys'),
   );
+  return { resolved, identity };
+}
 
-  const admin = deps.admin && (await adminIdentity(deps.admin));
-  const account = identity ?? (admin instanceof TempcredsError ? undefined : admin);
-  const placed = account
-    ? roleInAccount(input.role, { accountId: account.account, partition: account.partition })
-    : undefined;
-  const roleArn = placed?.roleArn;
-  const durationSeconds = input.durationSeconds ?? 3600;
+interface AdminView {
+  input: DoctorInput;
+  deps: DoctorDeps;
+  admin: CallerIdentity | TempcredsError | undefined;
+  placed: RoleInAccount | undefined;
+  resolved: ResolvedSource | undefined;
+  identity: CallerIdentity | undefined;
+}
 
-  let roleMissing = false;
+/** Check 4 and the session options, as IAM holds them (with --admin-profile); true when the role does not exist. */
+async function checkAsAdmin(view: AdminView, add: (...checks: DoctorCheck[]) => void): Promise<boolean> {
+  const { input, deps, admin, placed, resolved, identity } = view;
   if (!deps.admin || !admin) {
     add(...ADMIN_CHECKS.map((name) => skip(name, 'needs --admin-profile (the source user cannot read IAM)')));
-  } else if (admin instanceof TempcredsError) {
+    return false;
+  }
+  if (admin instanceof TempcredsError) {
     add(
       fail('role', 'the --admin-profile credentials do not work', admin.message, admin.fix),
       ...ADMIN_CHECKS.slice(1).map((n) => skip(n, 'needs administrator credentials')),
     );
-  } else if (
+    return false;
+  }
+  if (
     !placed ||
     roleInAccount(input.role, { accountId: admin.account, partition: admin.partition }).foreign
   ) {
@@ -174,37 +180,54 @@ export async function doctor(input: DoctorInput, deps: DoctorDeps): Promise<Doct
         skip(name, `the role is not in the account of --admin-profile (${admin.account})`),
       ),
     );
-  } else {
-    const context = assumeRoleContext({
-      callerArn: identity?.arn ?? '',
-      userId: identity?.userId,
-      region: resolved?.region ?? deps.admin.region,
-      roleSessionName: 'tempcreds-doctor',
-      externalId: input.externalId,
-      now: deps.now?.(),
-    });
-    const result = await checkWithAdmin({
-      iam: deps.iam ?? createIamClient(deps.admin),
-      roleName: placed.roleName,
-      roleArn: placed.roleArn,
-      identity,
-      context,
-      durationSeconds,
-      adminProfile: deps.adminProfile ?? 'ADMIN',
-    });
-    roleMissing = result.roleMissing;
-    add(...result.checks);
-    const session =
-      result.role && identity && sessionOptionsCheck(result.role, identity.arn, input.session ?? {}, context);
-    if (session) add(session);
+    return false;
   }
+  const context = assumeRoleContext({
+    callerArn: identity?.arn ?? '',
+    userId: identity?.userId,
+    region: resolved?.region ?? deps.admin.region,
+    roleSessionName: 'tempcreds-doctor',
+    externalId: input.externalId,
+    now: deps.now?.(),
+  });
+  const result = await checkWithAdmin({
+    iam: deps.iam ?? createIamClient(deps.admin),
+    roleName: placed.roleName,
+    roleArn: placed.roleArn,
+    identity,
+    context,
+    durationSeconds: input.durationSeconds ?? 3600,
+    adminProfile: deps.adminProfile ?? 'ADMIN',
+  });
+  add(...result.checks);
+  const session =
+    result.role && identity && sessionOptionsCheck(result.role, identity.arn, input.session ?? {}, context);
+  if (session) add(session);
+  return result.roleMissing;
+}
+
+export async function doctor(input: DoctorInput, deps: DoctorDeps): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const add = (...more: DoctorCheck[]) => {
+    for (const check of more) {
+      checks.push(check);
+      deps.onCheck?.(check);
+    }
+  };
+  const { resolved, identity } = await checkSource(input, deps, add);
+  const admin = deps.admin && (await adminIdentity(deps.admin));
+  const account = identity ?? (admin instanceof TempcredsError ? undefined : admin);
+  const placed = account
+    ? roleInAccount(input.role, { accountId: account.account, partition: account.partition })
+    : undefined;
+  const roleArn = placed?.roleArn;
+  const roleMissing = await checkAsAdmin({ input, deps, admin, placed, resolved, identity }, add);
   if (
     sessionActions({ ...input.session, roleArn: '' }).length > 0 &&
     !checks.some((c) => c.name === 'session options')
   ) {
     add(skip('session options', 'needs --admin-profile and working keys (to read the trust policy)'));
   }
-
   if (!resolved || !identity || !roleArn) {
     add(skip('assume role', 'needs working keys'));
   } else if (roleMissing) {

@@ -150,6 +150,41 @@ function durationCheck(role: RoleInfo, seconds: number, input: IamCheckInput): D
   );
 }
 
+/** The identity-policy and trust checks (and the boundary's) for an IAM user of the role's account. */
+async function userChecks(
+  role: RoleInfo,
+  callerArn: string,
+  userName: string,
+  input: IamCheckInput,
+): Promise<DoctorCheck[]> {
+  const user = await getUser(input.iam, userName);
+  const policies = await userIdentityPolicies(input.iam, userName, user);
+  const evaluation = evaluateAssumeRole({
+    roleArn: role.arn,
+    callerArn,
+    identityPolicies: policies.policies,
+    trustPolicy: normalizePolicy(role.trust, `role ${role.name}`),
+    permissionsBoundary: policies.permissionsBoundary?.document,
+    context: input.context,
+  });
+  const names = policies.policies.map((p) => p.name);
+  const checks = [
+    identityCheck(evaluation, userName, names, policies.unreadable, input),
+    trustCheck(evaluation, role, callerArn, input),
+  ];
+  if (evaluation.boundary && evaluation.boundary.decision !== 'allow') {
+    checks.push(
+      fail(
+        'boundary',
+        `the permissions boundary of ${userName} does not allow sts:AssumeRole`,
+        `a permissions boundary caps every permission of the user.`,
+        'Allow sts:AssumeRole in the boundary policy, or remove the boundary.',
+      ),
+    );
+  }
+  return checks;
+}
+
 /** The role, identity-policy, trust and duration checks; `roleMissing` tells the caller not to try AssumeRole. */
 export async function checkWithAdmin(
   input: IamCheckInput,
@@ -187,31 +222,7 @@ export async function checkWithAdmin(
       identity ? trustOnly(role, identity.arn, input) : skip('trust', why),
     );
   } else {
-    const user = await getUser(input.iam, userName);
-    const policies = await userIdentityPolicies(input.iam, userName, user);
-    const evaluation = evaluateAssumeRole({
-      roleArn: role.arn,
-      callerArn: identity.arn,
-      identityPolicies: policies.policies,
-      trustPolicy: normalizePolicy(role.trust, `role ${role.name}`),
-      permissionsBoundary: policies.permissionsBoundary?.document,
-      context: input.context,
-    });
-    const names = policies.policies.map((p) => p.name);
-    checks.push(
-      identityCheck(evaluation, userName, names, policies.unreadable, input),
-      trustCheck(evaluation, role, identity.arn, input),
-    );
-    if (evaluation.boundary && evaluation.boundary.decision !== 'allow') {
-      checks.push(
-        fail(
-          'boundary',
-          `the permissions boundary of ${userName} does not allow sts:AssumeRole`,
-          `a permissions boundary caps every permission of the user.`,
-          'Allow sts:AssumeRole in the boundary policy, or remove the boundary.',
-        ),
-      );
-    }
+    checks.push(...(await userChecks(role, identity.arn, userName, input)));
   }
   checks.push(durationCheck(role, input.durationSeconds, input));
   return { checks, roleMissing: false, role };
