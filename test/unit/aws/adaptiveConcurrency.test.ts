@@ -1,0 +1,300 @@
+import { describe, expect, it } from 'vitest';
+import { AdaptiveConcurrency, type ConcurrencyChange } from '../../../src/aws/adaptiveConcurrency.js';
+import { simulateAdaptive, simulateFixed, type Simulation } from './simulatedLink.js';
+
+const FIXED = [4, 8, 16, 32, 64, 128, 256];
+const bestFixed = (sim: Simulation) => Math.min(...FIXED.map((n) => simulateFixed(n, sim).durationMs));
+const limits = { initial: 32, max: 256 };
+
+describe('AdaptiveConcurrency on a simulated link', () => {
+  it.each([
+    ['0.3 ms round trips, a fast service', 0.3, 1500],
+    ['20 ms', 20, 1500],
+    ['100 ms', 100, 1500],
+    ['a service that does 400 a second, 100 ms away', 100, 400],
+    ['a slow service next door', 1, 200],
+  ])('%s: 5,000 requests within 1.15x of the best fixed limit', (_, rttMs, capacity) => {
+    const sim: Simulation = { requests: 5000, link: { rttMs, capacity } };
+    const run = simulateAdaptive(sim, limits);
+    expect(run.completed).toBe(5000);
+    expect(run.durationMs).toBeLessThanOrEqual(bestFixed(sim) * 1.15);
+  });
+
+  it('grows 4x a round while the link is latency-bound, and stops at max', () => {
+    const run = simulateAdaptive({ requests: 3000, link: { rttMs: 300, capacity: 5000 } }, limits);
+    expect(run.changes.slice(0, 2).map((c) => [c.from, c.to, c.reason])).toEqual([
+      [32, 128, 'growing'],
+      [128, 256, 'growing'],
+    ]);
+    // Two rounds of 300 ms (and a little) to reach the top.
+    expect(run.limits.find((l) => l.limit === 256)!.atMs).toBeLessThan(700);
+    expect(run.maxLimit).toBe(256);
+  });
+
+  it('at the knee, settles near what the throughput needs (Little’s law), not at the top', () => {
+    // 400 a second at 100 ms: 40 in flight fill it.
+    const run = simulateAdaptive({ requests: 8000, link: { rttMs: 100, capacity: 400 } }, limits);
+    const knee = run.changes.find((c) => c.reason === 'knee')!;
+    expect(knee.to).toBeGreaterThanOrEqual(40);
+    expect(knee.to).toBeLessThanOrEqual(100);
+    expect(run.finalLimit).toBeLessThanOrEqual(110);
+  });
+
+  it('a service that is the bottleneck next door: stays low, wastes nothing', () => {
+    const sim: Simulation = { requests: 3000, link: { rttMs: 0.5, capacity: 300 } };
+    const run = simulateAdaptive(sim, limits);
+    expect(run.finalLimit).toBeLessThanOrEqual(64);
+    expect(run.durationMs).toBeLessThanOrEqual(bestFixed(sim) * 1.05);
+  });
+
+  it('noisy round trips (±50%): no collapse, within 1.2x of the best fixed limit', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const sim: Simulation = { requests: 5000, link: { rttMs: 50, capacity: 600 }, noise: 0.5, seed };
+      const run = simulateAdaptive(sim, limits);
+      expect(run.durationMs).toBeLessThanOrEqual(bestFixed(sim) * 1.2);
+      expect(run.finalLimit).toBeGreaterThanOrEqual(20);
+    }
+  });
+
+  it('throttling: comes down by 30% at a time, ends near the quota, and every request completes', () => {
+    // A quota of 400 a second at 50 ms: 20 in flight use it up.
+    const run = simulateAdaptive({ requests: 4000, link: { rttMs: 50, capacity: 5000, quota: 400 } }, limits);
+    expect(run.completed).toBe(4000);
+    const throttled = run.changes.filter((c) => c.reason === 'throttled');
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const c of throttled) expect(c.to).toBe(Math.floor(c.from * 0.7));
+    expect(run.finalLimit).toBeLessThanOrEqual(40);
+    expect(run.finalLimit).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a burst of throttling in one round is one decrease, not one per answer', () => {
+    // Everything beyond a tiny quota is refused at once: dozens of throttles arrive together.
+    const run = simulateAdaptive(
+      { requests: 200, link: { rttMs: 100, capacity: 5000, quota: 10 }, retryDelayMs: 500 },
+      limits,
+    );
+    expect(run.completed).toBe(200);
+    const first = run.changes.findIndex((c) => c.reason === 'throttled');
+    expect(run.changes[first]!.from).toBeGreaterThanOrEqual(32);
+    // The first round's 32 throttles cut once; later rounds cut again only while still too many.
+    expect(run.throttles).toBeGreaterThan(run.changes.filter((c) => c.reason === 'throttled').length * 3);
+  });
+
+  it('a throttling burst that passes: grows again, additively', () => {
+    const run = simulateAdaptive(
+      {
+        requests: 20000,
+        link: { rttMs: 20, capacity: 5000, quota: 300 },
+        changes: [{ atMs: 4000, link: { quota: undefined } }],
+      },
+      limits,
+    );
+    const low = Math.min(...run.limits.filter((l) => l.atMs > 1000 && l.atMs < 4000).map((l) => l.limit));
+    const late = run.limits.filter((l) => l.atMs > 4000);
+    expect(low).toBeLessThanOrEqual(12);
+    expect(late.at(-1)!.limit).toBeGreaterThan(low * 3);
+    // After throttling, growth is by probes of an eighth, never 4x.
+    expect(run.changes.filter((c) => c.reason === 'growing' && c.from >= low).length).toBe(0);
+  });
+
+  it('a link that gets slower: comes down to what the slower link needs', () => {
+    // 1,000 a second at 20 ms (20 in flight), then 200 a second (4 in flight do as well).
+    const run = simulateAdaptive(
+      {
+        requests: 20000,
+        link: { rttMs: 20, capacity: 1000 },
+        changes: [{ atMs: 5000, link: { capacity: 200 } }],
+      },
+      limits,
+    );
+    const before = run.limits.filter((l) => l.atMs < 5000).at(-1)!.limit;
+    expect(run.changes.some((c) => c.reason === 'slower')).toBe(true);
+    expect(run.finalLimit).toBeLessThan(before / 2);
+    expect(run.finalLimit).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a link whose round trip grows: fewer would do worse, so it goes back up', () => {
+    const run = simulateAdaptive(
+      {
+        requests: 30000,
+        link: { rttMs: 20, capacity: 1000 },
+        changes: [{ atMs: 3000, link: { rttMs: 200 } }],
+      },
+      limits,
+    );
+    const before = run.limits.filter((l) => l.atMs < 3000).at(-1)!.limit;
+    expect(run.finalLimit).toBeGreaterThan(before * 2);
+  });
+
+  it('work that cannot fill the limit (3 at a time): learns nothing, changes nothing', () => {
+    const run = simulateAdaptive({ requests: 2000, link: { rttMs: 50, capacity: 5000 }, offered: 3 }, limits);
+    expect(run.changes).toEqual([]);
+    expect(run.peakInFlight).toBe(3);
+  });
+
+  it('keeps within min and max', () => {
+    const run = simulateAdaptive(
+      { requests: 3000, link: { rttMs: 100, capacity: 5000, quota: 5 }, retryDelayMs: 50 },
+      { initial: 8, min: 3, max: 12 },
+    );
+    expect(Math.min(...run.limits.map((l) => l.limit))).toBeGreaterThanOrEqual(3);
+    expect(run.maxLimit).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('AdaptiveConcurrency decisions, step by step', () => {
+  /** A controller on a hand-driven clock. */
+  function controller(options: { initial?: number; min?: number; max?: number } = {}) {
+    let now = 0;
+    const changes: ConcurrencyChange[] = [];
+    const c = new AdaptiveConcurrency({
+      max: 256,
+      ...options,
+      now: () => now,
+      onChange: (change) => changes.push(change),
+    });
+    /** A round: `limit` requests start, and all settle `ms` later with `units` each. */
+    const round = (ms: number, units = 1, count = c.limit) => {
+      for (let i = 0; i < count; i++) c.started();
+      now += ms;
+      for (let i = 0; i < count; i++) c.settled(units);
+    };
+    /** A window after the start: two rounds at `perSecond` requests a second. */
+    const steady = (perSecond: number) => {
+      for (let i = 0; i < 2; i++) round((c.limit / perSecond) * 1000);
+    };
+    return { c, changes, round, steady, advance: (ms: number) => (now += ms) };
+  }
+
+  it('clamps the initial limit into min..max, and max to at least 1', () => {
+    expect(new AdaptiveConcurrency({ initial: 500, max: 100 }).limit).toBe(100);
+    expect(new AdaptiveConcurrency({ initial: 0, min: 2, max: 100 }).limit).toBe(2);
+    expect(new AdaptiveConcurrency({ max: 0 }).limit).toBe(1);
+    expect(new AdaptiveConcurrency({ max: 100 }).limit).toBe(16);
+  });
+
+  it('a window shorter than minWindowMs is no measurement', () => {
+    const { c, round } = controller({ initial: 8 });
+    round(10); // 8 answers in 10 ms: too short
+    expect(c.limit).toBe(8);
+    round(60);
+    expect(c.limit).toBe(32);
+  });
+
+  it('the first window quadruples; then 4x while an increase pays off at least half', () => {
+    const { c, changes, round } = controller({ initial: 4 });
+    round(100); // 40/s
+    expect(c.limit).toBe(16);
+    round(100); // 160/s: 4x the limit, 4x the throughput
+    expect(c.limit).toBe(64);
+    round(160); // 400/s: 2.5x for 4x the limit (1.5 of 3 = half): still paying off
+    expect(c.limit).toBe(256);
+    expect(changes.map((ch) => ch.reason)).toEqual(['growing', 'growing', 'growing']);
+  });
+
+  it('the knee: an increase that paid off less than half settles at the needed limit plus a quarter', () => {
+    const { c, changes, round } = controller({ initial: 10 });
+    round(100); // 100/s at 10
+    expect(c.limit).toBe(40);
+    round(200); // 200/s at 40: 2x for 4x: past the knee. Needed: 10 x 2 = 20, +25%: 25
+    expect(c.limit).toBe(25);
+    expect(changes.at(-1)).toMatchObject({ from: 40, to: 25, reason: 'knee', requestsPerSecond: 200 });
+  });
+
+  it('after the knee, holds a few windows, then probes one eighth up; no gain: back', () => {
+    const { c, changes, round, steady } = controller({ initial: 10 });
+    round(100);
+    round(200); // knee at 25; throughput stays 200/s from here
+    for (let i = 0; i < 3; i++) steady(200);
+    expect(c.limit).toBe(25);
+    steady(200);
+    expect(changes.at(-1)).toMatchObject({ from: 25, to: 29, reason: 'probe' });
+    steady(200); // the same 200/s at 29
+    expect(changes.at(-1)).toMatchObject({ from: 29, to: 25, reason: 'no gain' });
+  });
+
+  it('a probe that pays off is kept, and the next one follows at once', () => {
+    const { c, changes, round, steady } = controller({ initial: 10 });
+    round(100);
+    round(200);
+    for (let i = 0; i < 4; i++) steady(200); // at 25, then the probe to 29
+    expect(c.limit).toBe(29);
+    steady(290); // 290/s at 29: it paid off
+    expect(c.limit).toBe(29);
+    steady(290);
+    expect(changes.at(-1)).toMatchObject({ from: 29, to: 33, reason: 'probe' });
+  });
+
+  it('throughput falling at the same limit twice in a row: steps down while that costs nothing', () => {
+    const { c, changes, round, steady } = controller({ initial: 10 });
+    round(100);
+    round(200); // knee: 25, 200/s
+    steady(200);
+    steady(100); // once may be noise
+    expect(c.limit).toBe(25);
+    steady(100); // twice: fewer may do as well
+    expect(changes.at(-1)).toMatchObject({ from: 25, to: 19, reason: 'slower' });
+    steady(100); // as well at 19, so further down
+    expect(changes.at(-1)).toMatchObject({ from: 19, to: 14, reason: 'slower' });
+    steady(50); // that cost throughput: back to 19
+    expect(changes.at(-1)).toMatchObject({ from: 14, to: 19, reason: 'no gain' });
+  });
+
+  it('throttling: 30% off at once, once per round of requests in flight', () => {
+    const { c, changes } = controller({ initial: 100 });
+    for (let i = 0; i < 100; i++) c.started();
+    c.throttled();
+    expect(c.limit).toBe(70);
+    for (let i = 0; i < 50; i++) c.throttled(); // the same round answering
+    expect(c.limit).toBe(70);
+    for (let i = 0; i < 100; i++) c.settled(0); // that round is over
+    c.throttled();
+    expect(c.limit).toBe(49);
+    expect(changes.map((ch) => [ch.to, ch.reason, ch.requestsPerSecond])).toEqual([
+      [70, 'throttled', 0],
+      [49, 'throttled', 0],
+    ]);
+  });
+
+  it('throttling again a round later, with the requests still retrying: another decrease', () => {
+    const { c, advance } = controller({ initial: 100 });
+    for (let i = 0; i < 100; i++) c.started();
+    c.throttled();
+    advance(20); // within the round (50 ms until a window was measured)
+    c.throttled();
+    expect(c.limit).toBe(70);
+    advance(40); // the retries, a round later, refused again
+    c.throttled();
+    expect(c.limit).toBe(49);
+  });
+
+  it('throttling never goes below min, and ends the fast start', () => {
+    const { c, changes, round } = controller({ initial: 4, min: 3 });
+    c.started();
+    c.throttled();
+    expect(c.limit).toBe(3);
+    c.settled(0);
+    c.started();
+    c.throttled();
+    expect(c.limit).toBe(3);
+    c.settled(0);
+    round(100);
+    expect(changes.filter((ch) => ch.reason === 'growing')).toEqual([]);
+  });
+
+  it('throughput counts the better of requests and units a second', () => {
+    const { c, round } = controller({ initial: 8 });
+    round(100, 1000); // 80 requests/s, 80,000 units/s
+    expect(c.limit).toBe(32);
+    // Fewer requests a second (big parts now), but 3x the bytes: it paid off.
+    round(200, 6000, 32);
+    expect(c.limit).toBe(128);
+  });
+
+  it('a window with the limit never full is not judged', () => {
+    const { c, round } = controller({ initial: 8 });
+    round(100, 1, 7); // 7 of 8
+    round(100, 1, 7);
+    expect(c.limit).toBe(8);
+  });
+});
