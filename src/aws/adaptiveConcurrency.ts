@@ -8,7 +8,8 @@
  * - starts fast: the limit doubles after the first window, then grows 4x a window while most of
  *   each increase turns into throughput (the link is latency-bound: more in flight, more done);
  * - at the knee (an increase that paid off less than half), settles where Little's law says the
- *   measured throughput needed, with a quarter of headroom;
+ *   measured throughput needed, with a quarter of headroom, or twice that limit when some of the
+ *   increase (15%) paid off;
  * - then probes: one step up now and then (additive increase), kept only when it pays off, and
  *   a step down when throughput fell at the same limit (the link got slower: fewer requests in
  *   flight do as well, for less memory and less queueing);
@@ -61,6 +62,8 @@ export interface AdaptiveConcurrencyOptions {
 const FAST_GROWTH = 4;
 /** Share of an increase that must become throughput for it to count as paying off. */
 const PAYS_OFF = 0.5;
+/** Share of an increase that, turned into throughput, doubles the headroom at the knee. */
+const SOME_GAIN = 0.15;
 /** Headroom over the concurrency the measured throughput needed, at the knee. */
 const KNEE_HEADROOM = 1.25;
 /** Multiplicative decrease on throttling. */
@@ -203,8 +206,12 @@ export class AdaptiveConcurrency {
     this.reference = m;
     if (!before) return this.grow(this.value * FAST_GROWTH, m);
     if (paidOff(before, m)) return this.grow(this.value * FAST_GROWTH, m);
-    // The knee: the concurrency the measured throughput needed at the old latency, plus headroom.
-    const needed = before.limit * gain(before, m) * KNEE_HEADROOM;
+    // The knee: the concurrency the measured throughput needed at the old latency (Little's law),
+    // with headroom. Double when some of the increase paid off: the window after an increase
+    // undercounts it (new connections pay their handshakes in it), and above the knee costs
+    // little (sockets, some queueing) where below it costs a share of every round trip.
+    const someGain = gain(before, m) - 1 >= SOME_GAIN * (m.limit / before.limit - 1);
+    const needed = before.limit * gain(before, m) * (someGain ? 2 : KNEE_HEADROOM);
     this.settle(Math.min(this.value, Math.max(before.limit, needed)), 'knee', m);
   }
 

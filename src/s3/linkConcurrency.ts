@@ -5,10 +5,10 @@ import type { ConcurrencyPolicy } from './pool.js';
 /**
  * Where sync's concurrency starts and how far it may go when `--concurrency` does not pin it.
  * It starts above the AWS CLI's 10 because measuring takes a round trip, and at 100-300 ms
- * each round spent low is time lost; it may go to 256 small requests in flight, at most
+ * each round spent low is time lost; it may go to 128 small requests in flight, at most
  * {@link SYNC_BYTES_IN_FLIGHT} of files and parts.
  */
-export const SYNC_CONCURRENCY = { initial: 32, max: 256 } as const;
+export const SYNC_CONCURRENCY = { initial: 32, max: 128 } as const;
 
 /**
  * The most bytes of files and parts in flight at once (memory: a part is read whole before it
