@@ -11,6 +11,7 @@ import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-fir
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { startLocalAws, type LocalAws } from '../test/support/localAws.js';
 import { CLI, makeTempHome, type TempHome } from '../test/support/cli.js';
+import { agentDemo } from './demoAgent.js';
 
 // The SDK warns about Node 20 when the first client is made; the CLI hides that, and so does its demo.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -261,6 +262,19 @@ async function demo(): Promise<void> {
       'max',
     ]);
     tempcreds(home, env, ['whoami', '--profile', 'iot-collector', '--output', 'text']);
+
+    await agentDemo({
+      home,
+      env,
+      endpoint: aws.endpoint,
+      region: REGION,
+      role: ROLE,
+      stream: STREAM,
+      step,
+      tempcreds: (args, expectCode) => tempcreds(home, env, args, expectCode),
+      deliveredTexts: async () => (await objectTexts(aws, 'firehose/')).map(([, text]) => text),
+      dim,
+    });
 
     console.log(
       `\n${bold('Done.')} The runbook took ${stepNumber} steps here, with no secret on a command line.`,

@@ -1,217 +1,245 @@
 import { usageError } from '../errors.js';
+import {
+  DEFAULT_SECTION,
+  models,
+  nestedPairs,
+  newModel,
+  readModel,
+  type RawKey,
+  type RawSection,
+} from './iniModel.js';
+import { pyIndent, pyRstrip, pyStrip } from './pyText.js';
+import { shownLine } from './shown.js';
+
+export {
+  DEFAULT_SECTION,
+  flatten,
+  getSection,
+  nestedPairs,
+  readModel,
+  sectionKeys,
+  sectionNames,
+  type RawKey,
+  type RawSection,
+} from './iniModel.js';
 
 /**
- * One line of an INI file, exactly as written, with what the parser understood of it.
+ * One line of an INI file, exactly as written, with what botocore understood of it.
  * `text` excludes the line terminator; `eol` is `\n`, `\r\n`, `\r`, or `''` for a last
  * line without one, so that rendering gives back the input byte for byte.
  */
 export type IniLine = { readonly text: string; readonly eol: string } & (
   | { readonly kind: 'blank' | 'comment' }
+  /** `name` is what is between `[` and the last `]`, spaces included, as configparser takes it. */
   | { readonly kind: 'section'; readonly name: string }
+  /** `key` as written (botocore lower-cases it); `indent` counts leading white space characters. */
   | { readonly kind: 'key'; readonly key: string; readonly value: string; readonly indent: number }
   /** A line indented deeper than the key before it: part of that key's value (see {@link getSection}). */
   | { readonly kind: 'continuation'; readonly value: string; readonly owner: number }
 );
 
 /**
- * A parsed AWS config or credentials file that keeps every byte of the original
- * (comments, blank lines, indentation, line endings, BOM). Treat it as immutable:
- * the editing functions return a new document.
+ * A parsed AWS config or credentials file that keeps every byte of the original (comments,
+ * blank lines, indentation, line endings). Treat it as immutable: the editing functions
+ * return a new document.
  */
 export interface IniDocument {
   /** The file it came from, named in error messages. */
   readonly path: string | undefined;
-  /** The UTF-8 byte order mark some Windows editors write; kept, and ignored by the parser. */
-  readonly bom: boolean;
   readonly lines: readonly IniLine[];
 }
 
 const FIX = 'Fix or remove that line; tempcreds never rewrites a file it cannot read.';
 
+interface ParseState {
+  where: string;
+  section: string | undefined;
+  /** The key line an indented line would continue (configparser's `optname`), if any. */
+  owner: number | undefined;
+  /** Indentation of the last line that was not a continuation (configparser's `indent_level`). */
+  indentLevel: number;
+  /** The header line of each section but `[DEFAULT]`, to name a repeat (and for {@link readModel}). */
+  sections: Map<string, number>;
+  /** The header lines of `[DEFAULT]`, which may come more than once. */
+  defaultHeaders: number[];
+  /** First line of each key of the current section (lower-cased), to name a repeat. */
+  keys: Map<string, number>;
+  /** `[DEFAULT]` may come more than once; its keys are one set. */
+  defaultKeys: Map<string, number>;
+  /** True once a value starts on the next line: only then are nested values checked. */
+  nested: boolean;
+  /** The line being read (its text, 0-based index, and text stripped): named in errors. */
+  text: string;
+  index: number;
+  trimmed: string;
+}
+
 /**
- * Parses INI text by the rules of botocore (the AWS CLI's `RawConfigParser`):
- * `[section]` headers, `key = value` or `key: value` (first `=` or `:` splits), `#` and `;`
- * full-line comments only (a `#` inside a value is part of the value), and a line indented
- * deeper than the key above it continues that key's value (this is how nested `s3 =`
- * settings are written). Throws a usage error naming the path and 1-based line for
- * anything else, because guessing would mean rewriting a file we did not understand.
+ * Parses INI text exactly as botocore does (Python's `configparser.RawConfigParser`, strict):
+ * `[section]` headers (the name is everything up to the last `]`, spaces included, and text
+ * after it is ignored), `key = value` or `key: value` (the first `=` or `:` splits), `#` and `;`
+ * full-line comments only, Python's white space rules, and a line indented deeper than the key
+ * above it continues that key's value (how nested `s3 =` settings are written). `[DEFAULT]` keys
+ * apply to every section. Throws a usage error naming the path, the 1-based line and the fix for
+ * every file botocore refuses: a byte order mark, a setting before the first header, a line that
+ * is not `key = value`, a repeated section, a key set twice in one section (keys ignore case), a
+ * nested setting without `=`. Reading such a file differently from the AWS CLI would mean
+ * reporting success for a profile the AWS CLI cannot use.
  */
 export function parseIni(text: string, path?: string): IniDocument {
-  const bom = text.startsWith('\ufeff');
-  const lines: IniLine[] = [];
-  let inSection = false;
-  // The key whose value an indented line would continue, if any.
-  let owner: { index: number; indent: number; nested: boolean; key: string } | undefined;
-
-  for (const { text: line, eol } of splitLines(bom ? text.slice(1) : text)) {
-    const index = lines.length;
-    const trimmed = line.trim();
-    const fail: (problem: string) => never = (problem) => {
-      throw usageError(`${path ?? 'INI text'} line ${index + 1} ${problem}: "${shown(trimmed)}"`, FIX);
-    };
-    if (trimmed === '') {
-      lines.push({ text: line, eol, kind: 'blank' });
-      continue;
-    }
-    if (trimmed.startsWith('#') || trimmed.startsWith(';')) {
-      lines.push({ text: line, eol, kind: 'comment' });
-      continue;
-    }
-    const indent = line.search(/\S/);
-    if (owner && indent > owner.indent) {
-      // botocore parses an empty value followed by indented lines as `key = value` pairs.
-      if (owner.nested && !/^[^=]*\S[^=]*=/.test(trimmed)) {
-        fail(`is inside the nested "${owner.key}" settings but is not "key = value"`);
-      }
-      lines.push({ text: line, eol, kind: 'continuation', value: trimmed, owner: owner.index });
-      continue;
-    }
-    owner = undefined;
-    if (trimmed.startsWith('[')) {
-      const name = headerName(trimmed);
-      if (name === undefined) fail('is not a complete "[section]" header');
-      lines.push({ text: line, eol, kind: 'section', name });
-      inSection = true;
-      continue;
-    }
-    const delimiter = trimmed.search(/[=:]/);
-    const key = trimmed.slice(0, Math.max(delimiter, 0)).trimEnd();
-    if (key === '') fail('is not "key = value" or "[section]"');
-    if (!inSection) fail('is a setting before the first "[section]" header');
-    const value = trimmed.slice(delimiter + 1).trim();
-    owner = { index, indent, nested: value === '', key };
-    lines.push({ text: line, eol, kind: 'key', key, value, indent });
+  const where = path ?? 'INI text';
+  if (text.startsWith('\ufeff')) {
+    throw usageError(
+      `${where} line 1 starts with a byte order mark (BOM), which the AWS CLI cannot read.`,
+      `Save it without the BOM, e.g. perl -pi -e 's/^\\xEF\\xBB\\xBF// if $. == 1' ${path ?? 'FILE'}`,
+    );
   }
-  return { path, bom, lines };
+  const lines: IniLine[] = [];
+  const state: ParseState = {
+    where,
+    section: undefined,
+    owner: undefined,
+    indentLevel: 0,
+    sections: new Map(),
+    defaultHeaders: [],
+    keys: new Map(),
+    defaultKeys: new Map(),
+    nested: false,
+    text: '',
+    index: 0,
+    trimmed: '',
+  };
+  const eols = /\r\n|\n|\r/g;
+  let start = 0;
+  for (let match = eols.exec(text); ; match = eols.exec(text)) {
+    const end = match ? match.index : text.length;
+    if (!match && start >= text.length) break;
+    lines.push(classify(text.slice(start, end), match ? match[0] : '', lines, state));
+    if (!match) break;
+    start = end + match[0].length;
+  }
+  const doc = { path, lines };
+  models.set(doc, newModel(doc, state.sections, state.defaultHeaders));
+  if (state.nested) checkNested(doc, failAtLine(where, lines));
+  texts.set(doc, text);
+  return doc;
 }
+
+function failure(state: ParseState, problem: string, fix = FIX): never {
+  throw usageError(`${state.where} line ${state.index + 1} ${problem}: ${shownLine(state.text)}`, fix);
+}
+
+/** One step of configparser's `_read` loop: the line, as configparser takes it. */
+function classify(text: string, eol: string, lines: readonly IniLine[], state: ParseState): IniLine {
+  const trimmed = pyStrip(text);
+  if (trimmed === '') return { text, eol, kind: 'blank' };
+  const first = trimmed.charCodeAt(0);
+  if (first === 0x23 || first === 0x3b) return { text, eol, kind: 'comment' }; // # ;
+  const indent = pyIndent(text);
+  if (state.owner !== undefined && indent > state.indentLevel) {
+    const owner = lines[state.owner];
+    if (owner?.kind === 'key' && owner.value === '') state.nested = true;
+    return { text, eol, kind: 'continuation', value: trimmed, owner: state.owner };
+  }
+  state.indentLevel = indent;
+  state.owner = undefined;
+  state.text = text;
+  state.index = lines.length;
+  state.trimmed = trimmed;
+  const name = headerName(trimmed);
+  return name === undefined ? keyLine(eol, indent, state) : header(eol, name, state);
+}
+
+function header(eol: string, name: string, state: ParseState): IniLine {
+  const seen = state.sections.get(name);
+  if (seen !== undefined) {
+    failure(
+      state,
+      `repeats the section [${name}] of line ${seen + 1}`,
+      `Merge the two [${name}] sections into one: the AWS CLI refuses a file that repeats a section.`,
+    );
+  }
+  if (name === DEFAULT_SECTION) state.defaultHeaders.push(state.index);
+  else state.sections.set(name, state.index);
+  state.section = name;
+  state.keys = name === DEFAULT_SECTION ? state.defaultKeys : new Map();
+  return { text: state.text, eol, kind: 'section', name };
+}
+
+function keyLine(eol: string, indent: number, state: ParseState): IniLine {
+  const { trimmed } = state;
+  const delimiter = trimmed.search(/[=:]/);
+  const garbage = 'is not "key = value" or "[section]"';
+  if (state.section === undefined) {
+    failure(state, delimiter > 0 ? 'is a setting before the first "[section]" header' : garbage);
+  }
+  if (delimiter < 0) {
+    failure(state, trimmed.startsWith('[') ? 'is not a complete "[section]" header' : garbage);
+  }
+  const key = pyRstrip(trimmed.slice(0, delimiter));
+  if (key === '') failure(state, garbage);
+  const id = key.toLowerCase();
+  const seen = state.keys.get(id);
+  if (seen !== undefined) {
+    failure(
+      state,
+      `sets ${JSON.stringify(key)} again (line ${seen + 1}; keys ignore case)`,
+      'Keep one of the two lines: the AWS CLI refuses a file that sets a key twice in one section.',
+    );
+  }
+  state.keys.set(id, state.index);
+  state.owner = state.index;
+  return { text: state.text, eol, kind: 'key', key, value: pyStrip(trimmed.slice(delimiter + 1)), indent };
+}
+
+function failAtLine(where: string, lines: readonly IniLine[]) {
+  return (index: number, problem: string): never => {
+    throw usageError(`${where} line ${index + 1} ${problem}: ${shownLine(lines[index]?.text ?? '')}`, FIX);
+  };
+}
+
+/**
+ * botocore parses a value that starts on the next line (`s3 =` then indented lines) as nested
+ * `key = value` settings and refuses the file when one has no `=`. It does so for every value it
+ * reads: all keys of every section, and the `[DEFAULT]` keys that some section does not override.
+ */
+function checkNested(doc: IniDocument, failAt: (index: number, problem: string) => never): void {
+  const model = readModel(doc);
+  const sections = [...model.headers.keys()].map((name) => model.section(name) as RawSection);
+  const check = (key: RawKey) => {
+    if (!key.nested) return;
+    for (const index of key.lines) {
+      const line = doc.lines[index];
+      if (line?.kind !== 'continuation') continue;
+      if (nestedPairs(line.value).some((pair) => pair === undefined)) {
+        failAt(index, `is inside the nested "${key.name}" settings but is not "key = value"`);
+      }
+    }
+  };
+  for (const section of sections) section.keys.forEach(check);
+  for (const key of model.defaults.values()) {
+    if (sections.some((section) => !section.keys.has(key.name))) check(key);
+  }
+}
+
+const texts = new WeakMap<IniDocument, string>();
 
 /** The text of a document: `renderIni(parseIni(x)) === x` for every `x` that parses. */
 export function renderIni(doc: IniDocument): string {
-  return (doc.bom ? '\ufeff' : '') + doc.lines.map((line) => line.text + line.eol).join('');
-}
-
-/** Section names in order of first appearance, each once. */
-export function sectionNames(doc: IniDocument): string[] {
-  const names = doc.lines.flatMap((line) => (line.kind === 'section' ? [line.name] : []));
-  return [...new Set(names)];
-}
-
-/**
- * The settings of a section as botocore reads them, or `undefined` when there is no such
- * section. Repeated sections are merged, later keys winning. Keys are lower-cased, as
- * botocore's parser does (`Region = x` is `region`). A nested block
- * (`s3 =` then indented `max_concurrent_requests = 10`) is flattened to
- * `s3.max_concurrent_requests`, the name `aws configure get` uses; the inner keys keep their
- * case, as in botocore. Any other indented continuation joins the value with `\n`.
- */
-export function getSection(doc: IniDocument, name: string): Record<string, string> | undefined {
-  let found = false;
-  const settings: Record<string, string> = {};
-  for (const [start, end] of sectionRanges(doc, name)) {
-    found = true;
-    for (let i = start + 1; i < end; i++) {
-      const line = doc.lines[i];
-      if (line?.kind === 'key') assignKey(settings, line.key.toLowerCase(), keyValueParts(doc, i));
-    }
-  }
-  return found ? settings : undefined;
-}
-
-function assignKey(settings: Record<string, string>, key: string, parts: string[]): void {
-  // A later definition replaces the whole earlier value, nested children included.
-  for (const old of Object.keys(settings)) {
-    if (old === key || old.startsWith(`${key}.`)) delete settings[old];
-  }
-  if (parts[0] === '' && parts.length > 1) {
-    for (const part of parts.slice(1)) {
-      if (part === '') continue;
-      const at = part.indexOf('=');
-      settings[`${key}.${part.slice(0, at).trim()}`] = part.slice(at + 1).trim();
-    }
-  } else {
-    settings[key] = parts.join('\n');
-  }
-}
-
-/** The value of the key on line `index` and its continuation lines; blank lines between them count. */
-function keyValueParts(doc: IniDocument, index: number): string[] {
-  const first = doc.lines[index];
-  const parts = [first?.kind === 'key' ? first.value : ''];
-  let blanks = 0;
-  for (const i of blockLines(doc, index).slice(1)) {
-    const line = doc.lines[i];
-    if (line?.kind === 'blank') blanks++;
-    if (line?.kind !== 'continuation') continue;
-    parts.push(...Array<string>(blanks).fill(''), line.value);
-    blanks = 0;
-  }
-  return parts;
+  const cached = texts.get(doc);
+  if (cached !== undefined) return cached;
+  let text = '';
+  for (const line of doc.lines) text += line.text + line.eol;
+  texts.set(doc, text);
+  return text;
 }
 
 /**
- * Line indexes of the key on line `index` followed by every line up to its last
- * continuation (comments and blank lines inside the block included).
- * @internal for the editor; not part of the library API.
- */
-export function blockLines(doc: IniDocument, index: number): number[] {
-  let last = index;
-  for (let i = index + 1; i < doc.lines.length; i++) {
-    const line = doc.lines[i];
-    if (line?.kind === 'continuation' && line.owner === index) last = i;
-    else if (line?.kind === 'key' || line?.kind === 'section') break;
-  }
-  return Array.from({ length: last - index + 1 }, (_, k) => index + k);
-}
-
-/**
- * `[header, end)` line ranges of every occurrence of a section, in file order.
- * @internal for the editor; not part of the library API.
- */
-export function sectionRanges(doc: IniDocument, name: string): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  doc.lines.forEach((line, i) => {
-    if (line.kind !== 'section') return;
-    const open = ranges.at(-1);
-    if (open && open[1] === -1) open[1] = i;
-    if (line.name === name) ranges.push([i, -1]);
-  });
-  const open = ranges.at(-1);
-  if (open && open[1] === -1) open[1] = doc.lines.length;
-  return ranges;
-}
-
-/**
- * The name in a `[ name ]` header, trimmed as the AWS CLI's profile lookup effectively
- * does, or `undefined` when the header is unclosed, empty, or followed by anything but a comment.
+ * The name in a header line as configparser's `\[(?P<header>.+)\]` takes it from the stripped
+ * line: from after the `[` to the last `]`, or `undefined` when the line is not a header.
  */
 function headerName(trimmed: string): string | undefined {
+  if (!trimmed.startsWith('[')) return undefined;
   const close = trimmed.lastIndexOf(']');
-  const after = trimmed.slice(close + 1).trim();
-  const name = trimmed.slice(1, close).trim();
-  if (close < 0 || name === '' || !(after === '' || after.startsWith('#') || after.startsWith(';'))) {
-    return undefined;
-  }
-  return name;
-}
-
-/** Splits on `\r\n`, `\n` or a lone `\r` (Python's universal newlines), keeping each terminator. */
-function splitLines(text: string): Array<{ text: string; eol: string }> {
-  const lines: Array<{ text: string; eol: string }> = [];
-  const eols = /\r\n|\n|\r/g;
-  let start = 0;
-  for (let match = eols.exec(text); match; match = eols.exec(text)) {
-    lines.push({ text: text.slice(start, match.index), eol: match[0] });
-    start = match.index + match[0].length;
-  }
-  if (start < text.length) lines.push({ text: text.slice(start), eol: '' });
-  return lines;
-}
-
-/**
- * A bad line as it may be shown in an error: shortened, and with every long run of
- * key-like characters masked, because a broken credentials line may hold a secret.
- */
-function shown(line: string): string {
-  const masked = line.replace(/[A-Za-z0-9/+=]{16,}/g, '***');
-  return masked.length > 60 ? `${masked.slice(0, 57)}...` : masked;
+  return close >= 2 ? trimmed.slice(1, close) : undefined;
 }

@@ -1,4 +1,4 @@
-import { getSection, sectionNames, type IniDocument } from './ini.js';
+import { flatten, sectionKeys, sectionNames, type IniDocument } from './ini.js';
 import type { AwsFiles } from './paths.js';
 import { readIniFile } from './read.js';
 
@@ -6,8 +6,8 @@ import { readIniFile } from './read.js';
 export interface Profile {
   name: string;
   /**
-   * Its settings, keys lower-cased: `[profile NAME]` (or `[default]`) of the config file,
-   * overridden key by key by `[NAME]` of the credentials file, as botocore merges them.
+   * Its settings, keys lower-cased: the config file's section for it, overridden key by key by
+   * `[NAME]` of the credentials file, as botocore merges them (`[DEFAULT]` keys included).
    * Nested settings are flattened (`s3.max_concurrent_requests`).
    */
   settings: Record<string, string>;
@@ -15,24 +15,23 @@ export interface Profile {
 
 /**
  * Reads one profile from both files, or `undefined` when neither has it. Missing files are
- * empty; a malformed file throws a usage error naming its path and line.
+ * empty; a file the AWS CLI cannot read throws a usage error naming its path and line.
  */
 export async function readProfile(files: AwsFiles, name: string): Promise<Profile | undefined> {
   const [config, credentials] = await readBoth(files);
-  const fromConfig = configSections(config)
-    .filter(([, profile]) => profile === name)
-    .map(([section]) => getSection(config, section));
-  const parts = [...fromConfig, getSection(credentials, name)].filter((part) => part !== undefined);
-  // Merged in file order: a later `[profile x]`, then the credentials file, wins.
-  return parts.length === 0 ? undefined : { name, settings: Object.assign({}, ...parts) };
+  const section = configProfiles(config).get(name);
+  const fromConfig = section === undefined ? undefined : sectionKeys(config, section);
+  const fromCredentials = sectionKeys(credentials, name);
+  if (!fromConfig && !fromCredentials) return undefined;
+  // botocore's dict.update: a key of the credentials file replaces the config file's whole value.
+  const merged = new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]);
+  return { name, settings: flatten(merged.values()) };
 }
 
 /** Profile names in both files: config file order first, then those only in the credentials file. */
 export async function listProfiles(files: AwsFiles): Promise<string[]> {
   const [config, credentials] = await readBoth(files);
-  return [
-    ...new Set([...configSections(config).map(([, profile]) => profile), ...sectionNames(credentials)]),
-  ];
+  return [...new Set([...configProfiles(config).keys(), ...sectionNames(credentials)])];
 }
 
 function readBoth(files: AwsFiles): Promise<[IniDocument, IniDocument]> {
@@ -40,15 +39,79 @@ function readBoth(files: AwsFiles): Promise<[IniDocument, IniDocument]> {
 }
 
 /**
- * `[section, profile]` pairs of the config file's profile sections. botocore takes `[default]`
- * and `[profile NAME]` (split on whitespace, so `[profile  x]` is `x`, and a quoted name may hold
- * spaces); anything else (`[foo]`, `[sso-session x]`, `[services x]`) is not a profile.
+ * The profiles of a config file and the section botocore reads each from. botocore's
+ * `build_profile_map`: a section whose name starts with `profile` and splits (as a shell would)
+ * into exactly two words is the profile named by the second (`[profile  x]`, `[profile "a b"]`,
+ * even `[profilefoo bar]`); `[default]` is `default`; anything else (`[ tp ]`, `[sso-session x]`)
+ * is not a profile. When two sections name the same profile, the later one replaces the earlier.
  */
-function configSections(config: IniDocument): Array<[string, string]> {
-  return sectionNames(config).flatMap((section): Array<[string, string]> => {
-    if (section === 'default') return [[section, 'default']];
-    const match = /^profile\s+(?:"([^"]*)"|'([^']*)'|(\S+))$/.exec(section);
-    const profile = match?.[1] ?? match?.[2] ?? match?.[3];
-    return profile ? [[section, profile]] : [];
-  });
+export function configProfiles(config: IniDocument): Map<string, string> {
+  const profiles = new Map<string, string>();
+  for (const section of sectionNames(config)) {
+    const profile = configSectionProfile(section);
+    if (profile !== undefined) profiles.set(profile, section);
+  }
+  return profiles;
+}
+
+/** The profile a config file section is for, or `undefined` (see {@link configProfiles}). */
+export function configSectionProfile(section: string): string | undefined {
+  if (section.startsWith('profile')) {
+    const words = shellWords(section);
+    return words?.length === 2 ? words[1] : undefined;
+  }
+  return section === 'default' ? 'default' : undefined;
+}
+
+/**
+ * Python's `shlex.split(text)` (POSIX mode, no comments), or `undefined` where it raises
+ * (an unclosed quote, a trailing backslash). Split on space, tab, CR and LF only.
+ */
+export function shellWords(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (' \t\r\n'.includes(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+      continue;
+    }
+    word ??= '';
+    if (c === '\\') {
+      if (++i >= text.length) return undefined;
+      word += text[i];
+    } else if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) return undefined;
+      word += text.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      const quoted = doubleQuoted(text, i + 1);
+      if (!quoted) return undefined;
+      word += quoted.value;
+      i = quoted.end;
+    } else {
+      word += c;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/** The text of a `"..."` word starting at `start` (after the quote): `\` escapes only `"` and `\`. */
+function doubleQuoted(text: string, start: number): { value: string; end: number } | undefined {
+  let value = '';
+  for (let i = start; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '"') return { value, end: i };
+    const next = text[i + 1];
+    if (c === '\\' && (next === '"' || next === '\\')) {
+      value += next;
+      i++;
+    } else {
+      value += c;
+    }
+  }
+  return undefined;
 }

@@ -1,24 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import { TempcredsError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
+import { fsError } from './fsErrors.js';
 import { parseIni, type IniDocument } from './ini.js';
 
 /**
  * The text of a config or credentials file, `''` when it does not exist (the AWS CLI treats a
  * missing file as empty). Bytes that are not UTF-8 are refused rather than replaced, so a
- * later write cannot silently change them; a UTF-8 BOM is kept.
+ * later write cannot silently change them.
  */
 export async function readIniText(path: string): Promise<string> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return '';
-    throw new TempcredsError(`Cannot read ${path}: ${code ?? String(err)}.`, {
-      kind: code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' ? 'usage' : 'failed',
-      fix: code === 'EACCES' ? `Make it readable by you: chmod 600 ${path}` : undefined,
-      cause: err,
-    });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw fsError(err, path, 'read');
   }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);

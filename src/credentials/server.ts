@@ -30,6 +30,8 @@ export interface CredentialsServerOptions {
   /** Renew before fewer than this many seconds remain (default 1200: botocore's 15 minutes plus a margin). */
   minTtlSeconds?: number;
   now?: () => Date;
+  /** The port on 127.0.0.1 (default 0: any free port). */
+  port?: number;
   /** Failed background refreshes and server errors. Never carries a secret from this module. */
   onError?: (err: unknown) => void;
 }
@@ -53,7 +55,7 @@ export async function startCredentialsServer(options: CredentialsServerOptions):
     });
   });
   try {
-    await listen(server);
+    await listen(server, options.port ?? 0);
   } catch (err) {
     fresh.stop();
     throw err;
@@ -159,10 +161,10 @@ function tokenChecker(token: string): (header: string | undefined) => boolean {
     header !== undefined && timingSafeEqual(createHash('sha256').update(header).digest(), expected);
 }
 
-function listen(server: Server): Promise<void> {
+function listen(server: Server, port: number): Promise<void> {
   return new Promise((done, fail) => {
     server.once('error', fail);
-    server.listen(0, HOST, () => {
+    server.listen(port, HOST, () => {
       server.off('error', fail);
       done();
     });

@@ -1,22 +1,23 @@
 import type { AwsFiles } from '../config/paths.js';
-import { readProfile } from '../config/profiles.js';
-import { writeProfile } from '../config/write.js';
+import { updateProfile, type ProfileWriteReport } from '../config/write.js';
 import type { AssumedRole } from './assumeRole.js';
 import { rfc3339 } from './timestamps.js';
 
 /**
  * Writes a role session into profile `name`: keys and token into `[name]` of the credentials file,
  * the region into `[profile name]` of the config file (not `[default]`, the runbook's mistake).
- * Returns the keys in the config profile that would make AWS tools ignore these credentials.
+ * Settings that would make AWS tools ignore these keys (role_arn, web identity, SSO, a stale
+ * aws_security_token) are removed and listed in the report; long-lived keys already in the
+ * profile are never overwritten (a usage error).
  */
 export async function writeSessionProfile(
   files: AwsFiles,
   name: string,
   session: AssumedRole,
   region: string,
-): Promise<string[]> {
+): Promise<ProfileWriteReport> {
   const { credentials } = session;
-  await writeProfile(files, name, {
+  return updateProfile(files, name, {
     credentials: {
       aws_access_key_id: credentials.accessKeyId,
       aws_secret_access_key: credentials.secretAccessKey,
@@ -26,6 +27,4 @@ export async function writeSessionProfile(
     },
     config: { region },
   });
-  const settings = (await readProfile(files, name))?.settings ?? {};
-  return ['role_arn', 'credential_process', 'sso_start_url', 'sso_session'].filter((key) => key in settings);
 }

@@ -58,7 +58,9 @@ export interface RotateKeyResult {
 
 function failure(message: string, state: string, cause: unknown, fix?: string): TempcredsError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  const kind = cause instanceof TempcredsError ? cause.kind : 'failed';
+  // A step failed after AWS was changed (a key was created): not bad input even when the cause was
+  // (a folder that cannot be written), since there was something to undo.
+  const kind = cause instanceof TempcredsError && cause.kind === 'aws' ? 'aws' : 'failed';
   return new TempcredsError(`rotate-key ${message} (${reason}). State: ${state}`, { kind, fix, cause });
 }
 

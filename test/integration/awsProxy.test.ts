@@ -411,6 +411,21 @@ describe('AWS-fidelity proxy in front of moto (enforcement on)', () => {
     });
   });
 
+  describe('outage', () => {
+    it('refuses every connection for the time asked, then serves on the same port again', async () => {
+      const sts = new STSClient(viaProxy());
+      await sts.send(new GetCallerIdentityCommand({})); // a keep-alive connection is open now
+      const started = Date.now();
+      const back = proxy.outage(700);
+      await new Promise((r) => setTimeout(r, 100));
+      const refused = await sts.send(new GetCallerIdentityCommand({})).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: expect.stringMatching(/ECONNREFUSED|ECONNRESET/) });
+      await back;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+      expect((await sts.send(new GetCallerIdentityCommand({}))).Account).toBe(ACCOUNT);
+    });
+  });
+
   describe('Firehose partial failure', () => {
     it('reports the chosen records failed and delivers only the others', async () => {
       await createStream('partial');

@@ -24,6 +24,10 @@ describe('npm run demo', () => {
     expect(out).toMatch(/delivered s3:\/\/serverless-hands-on\/firehose\/\S+: "Hello world"/);
     expect(out).toContain('10000 records');
     expect(out).toContain('Uploaded 0 files');
+    expect(out).toMatch(/every reading arrived: 3000 of 3000 \(\d+ sent twice/);
+    expect(out).toMatch(/^tempcreds_agent_records_delivered_total\{flow="readings"\} \d+$/m);
+    expect(out).toMatch(/kill -TERM <agent> +\(drains, commits, exit 0\)/);
+    expect(out).toMatch(/flow readings: healthy; spool empty/);
     expect(out).toMatch(/\nDone\./);
   }, 200_000);
 });

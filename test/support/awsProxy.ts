@@ -5,7 +5,7 @@
  * partial failures and dropped connections that tests inject.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { awsError, errorAnswer, expiredTokenError, type Answer } from './awsProxy/answers.js';
 import { createFaultQueue, type Fault } from './awsProxy/faults.js';
@@ -39,6 +39,11 @@ export interface AwsProxy {
    * Either way a key is refused with `ExpiredToken` once the Expiration it was issued with has passed.
    */
   setSessionLifetime(seconds: number | undefined): void;
+  /**
+   * AWS unreachable for `ms`: open connections are cut and new ones refused (ECONNREFUSED: nothing
+   * listens on the port), then the proxy listens on the same port again. Resolves when it is back.
+   */
+  outage(ms: number): Promise<void>;
   /** Queue a fault: the next `times` (default 1) requests matching service/action get it instead of moto's answer. */
   inject(fault: Fault): void;
   clearFaults(): void;
@@ -145,10 +150,23 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
         log.push(entry);
       });
   });
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const port = (server.address() as AddressInfo).port;
 
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `http://127.0.0.1:${port}`,
+    async outage(ms) {
+      const closed = new Promise((r) => server.close(r));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await new Promise((r) => setTimeout(r, ms));
+      await new Promise<void>((listening) => server.listen(port, '127.0.0.1', listening));
+    },
     setSessionLifetime(seconds) {
       lifetimeSeconds = seconds;
     },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { validateProfileName } from '../../config/profileName.js';
 import { EXPORT_FORMATS, formatCredentials, parseExportFormat } from '../../credentials/exportFormats.js';
 import { writeSessionProfile } from '../../credentials/writeSessionProfile.js';
+import { reportLines } from '../../config/write.js';
 import { action } from '../action.js';
 import { addAssumeOptions, parseAssumeRequest, roleSessionFor, type AssumeFlags } from '../context.js';
 import { timeLeft } from '../format.js';
@@ -30,16 +31,12 @@ export const registerAssume: RegisterCommand = (program: Command, io, setExitCod
         const session = await roleSessionFor(ctx, request, options.sourceProfile);
         const { first, region } = session;
         if (options.writeProfile) {
-          const shadowing = await writeSessionProfile(ctx.files, options.writeProfile, first, region);
-          if (shadowing.length > 0) {
-            ctx.log.warn(
-              `[profile ${options.writeProfile}] in ${ctx.files.configFile} also has ${shadowing.join(', ')}: AWS tools will use that instead of these keys.`,
-            );
-          }
+          const report = await writeSessionProfile(ctx.files, options.writeProfile, first, region);
+          for (const line of reportLines(report)) ctx.log.warn(line);
           const expires = first.credentials.expiration;
           // With --format, stdout is data (eval "$(tempcreds assume ...)"): the report goes to stderr.
-          const report = options.format === undefined ? io.stdout : io.stderr;
-          report.write(
+          const status = options.format === undefined ? io.stdout : io.stderr;
+          status.write(
             `Wrote profile ${options.writeProfile} (region ${region}): ${first.assumedRoleUser.arn} until ${rfc3339(expires)} (${timeLeft(expires)}).\n`,
           );
           if (options.format === undefined) return;

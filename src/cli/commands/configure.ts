@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import type { Command } from 'commander';
 import { validateProfileName } from '../../config/profileName.js';
 import { configSectionName } from '../../config/paths.js';
-import { writeProfile } from '../../config/write.js';
+import { reportLines, updateProfile } from '../../config/write.js';
 import { usageError } from '../../errors.js';
 import { profileSettings } from '../../credentials/profileSettings.js';
 import { action } from '../action.js';
@@ -56,7 +56,7 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
         // and turns `max` into the number of seconds the role allows.
         const session = await roleSessionFor(ctx, request, sourceProfile);
         const sessionName = options.sessionName ?? session.roleSessionName.replace(/-\d+$/, '');
-        await writeProfile(ctx.files, options.profileName, {
+        const report = await updateProfile(ctx.files, options.profileName, {
           config: profileSettings({
             mode: options.mode,
             roleArn: session.roleArn,
@@ -69,6 +69,7 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
             endpointUrl: ctx.globals.endpointUrl,
           }),
         });
+        for (const line of reportLines(report)) ctx.log.warn(line);
         io.stdout.write(
           `Wrote [${configSectionName(options.profileName)}] (${options.mode}) to ${ctx.files.configFile}: ` +
             `${session.roleArn} via ${sourceProfile} in ${session.region}; ` +

@@ -95,11 +95,23 @@ describe('updateIniFile', () => {
     expect(await readFile(path)).toEqual(bytes);
   });
 
-  it('keeps a BOM and CRLF line endings', async () => {
+  it('keeps CRLF line endings', async () => {
     const path = join(dir, 'config');
-    await writeFile(path, '\ufeff# c\r\n[default]\r\nregion = a\r\n');
+    await writeFile(path, '# c\r\n[default]\r\nregion = a\r\n');
     await updateIniFile(path, setRegion('b'));
-    expect(await readFile(path, 'utf8')).toBe('\ufeff# c\r\n[default]\r\nregion = b\r\n');
+    expect(await readFile(path, 'utf8')).toBe('# c\r\n[default]\r\nregion = b\r\n');
+  });
+
+  it('refuses a file with a BOM, which the AWS CLI cannot read, and leaves it as it was', async () => {
+    const path = join(dir, 'config');
+    const text = '\ufeff[default]\r\nregion = a\r\n';
+    await writeFile(path, text);
+    await expect(updateIniFile(path, setRegion('b'))).rejects.toMatchObject({
+      kind: 'usage',
+      message: `${path} line 1 starts with a byte order mark (BOM), which the AWS CLI cannot read.`,
+    });
+    expect(await readFile(path, 'utf8')).toBe(text);
+    expect(await readdir(dir)).toEqual(['config']);
   });
 
   it('removes its lock and leaves no temporary file, even when the edit throws', async () => {

@@ -1,6 +1,7 @@
 /**
  * A separate process for the concurrency tests: says "ready", waits for a line on stdin (so that
- * all children start writing at the same moment), then calls writeProfile `rounds` times.
+ * all children start writing at the same moment), then calls writeProfile `rounds` times,
+ * printing each round's number once it is written (the crash test kills it at random moments).
  * Usage: node --import tsx writeProfileChild.ts CONFIG CREDENTIALS PROFILE [ROUNDS]
  */
 import { once } from 'node:events';
@@ -17,5 +18,6 @@ for (let round = 1; round <= Number(rounds); round++) {
     },
     config: { region: `region-${profile}-${round}` },
   });
+  process.stdout.write(`${round}\n`);
 }
 process.stdin.destroy();

@@ -120,7 +120,9 @@ describe('rotate-key, failure point by failure point', () => {
     },
   );
 
-  it('the key is written but the region is not (config file unreadable): the old key goes back, the new one is deleted', async () => {
+  // The config and credentials files are checked and written as one (src/config/write.ts): a config
+  // file that cannot be written stops the write before the credentials file is touched.
+  it('the config file cannot be written (a folder in its place): neither file changes, the new key is deleted', async () => {
     const world = await withProfile('rk-half');
     const before = await filesOf(home);
     const aside = `${home.configFile}.aside`;
@@ -128,7 +130,7 @@ describe('rotate-key, failure point by failure point', () => {
     const error = await rotateWith('rk-half', async (event) => {
       events.push(event.type);
       if (event.type !== 'created') return;
-      // The credentials file takes the new key; the config file, now a folder, refuses the region.
+      // The config file, now a folder, refuses the region; the credentials file is left alone.
       await rename(home.configFile, aside);
       await mkdir(home.configFile);
     });
@@ -137,7 +139,7 @@ describe('rotate-key, failure point by failure point', () => {
     expect(events).toEqual(['created']);
     expect((error as Error).message).toMatch(
       new RegExp(
-        `^rotate-key could not write the new key \\(.*EISDIR.*\\)\\. State: profile rk-half has its old key ${world.userKeys.accessKeyId} again; the new key AKIA\\w+ was deleted\\.$`,
+        `^rotate-key could not write the new key \\(.*not a regular file.*\\)\\. State: profile rk-half still has ${world.userKeys.accessKeyId}; the new key AKIA\\w+ was deleted\\.$`,
       ),
     );
     expect(await filesOf(home)).toBe(before);

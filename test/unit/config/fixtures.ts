@@ -1,6 +1,10 @@
-/** INI texts shared by the config tests. */
+/** INI texts and helpers shared by the config tests. */
+import { TempcredsError } from '../../../src/errors.js';
 
-/** A config file as people really have them: comments everywhere, odd spacing, nesting, repeats. */
+/**
+ * A config file as people really have them: comments everywhere, odd spacing, nesting, a header
+ * that is no profile to botocore (`[ profile  spaced ]`: the name keeps its spaces).
+ */
 export const REALISTIC_CONFIG = [
   '# ~/.aws/config, kept by hand',
   '; an old-style comment',
@@ -16,6 +20,7 @@ export const REALISTIC_CONFIG = [
   '    multipart_threshold = 64MB',
   '',
   '  ; an indented comment',
+  'CLI_Timestamp_Format = iso8601',
   '[profile sts_user]',
   'region = cn-northwest-1   ',
   'role_arn = arn:aws-cn:iam::123456789012:role/target-role # not a comment',
@@ -31,8 +36,6 @@ export const REALISTIC_CONFIG = [
   '',
   '[sso-session corp]',
   'sso_region = us-east-1',
-  '[default]',
-  'CLI_Timestamp_Format = iso8601',
   '',
   '# the end',
   '',
@@ -67,4 +70,15 @@ export function changed(before: string, after: string): { removed: string[]; add
   let tail = 0;
   while (tail < a.length - head && tail < b.length - head && a.at(-1 - tail) === b.at(-1 - tail)) tail++;
   return { removed: a.slice(head, a.length - tail), added: b.slice(head, b.length - tail) };
+}
+
+/** The usage error (exit 2) that `run` throws; fails the test when it throws none or another. */
+export function usageErrorOf(run: () => unknown): TempcredsError {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof TempcredsError && err.kind === 'usage') return err;
+    throw err;
+  }
+  throw new Error('expected a usage error');
 }

@@ -43,15 +43,78 @@ describe('readProfile', () => {
     expect(await readProfile(files, 'profile p')).toMatchObject({ settings: { aws_access_key_id: 'A' } });
   });
 
-  it('reads [default] from both files, and [profile default] too', async () => {
+  it('reads [default] or [profile default], whichever comes later, without merging them (as botocore)', async () => {
     await given(
       lines('\n', '[default]', 'region = r', '[profile default]', 'output = o'),
       lines('\n', '[default]', 'k = v'),
     );
     expect(await readProfile(files, 'default')).toEqual({
       name: 'default',
-      settings: { region: 'r', output: 'o', k: 'v' },
+      settings: { output: 'o', k: 'v' },
     });
+    await given(lines('\n', '[profile default]', 'output = o', '[default]', 'region = r'), '');
+    expect(await readProfile(files, 'default')).toEqual({ name: 'default', settings: { region: 'r' } });
+  });
+
+  it('lets a later section for the same profile replace an earlier one: [profile x] then [profile  x]', async () => {
+    await given(lines('\n', '[profile x]', 'region = a', 'output = json', '[profile  x]', 'region = b'), '');
+    expect((await readProfile(files, 'x'))?.settings).toEqual({ region: 'b' });
+  });
+
+  it('reads the profile names botocore reads, and only those', async () => {
+    await given(
+      lines(
+        '\n',
+        '[ tp ]',
+        'k = spaced',
+        '[profile "a b"]',
+        'k = quoted',
+        '[profilefoo bar]',
+        'k = glued',
+        '[default] extra',
+        'k = default',
+        '[profile x y]',
+        'k = three words',
+        '[profile]',
+        'k = one word',
+        "[profile 'q']",
+        'k = single',
+        '[profile a\\ b2]',
+        'k = escaped',
+      ),
+      '',
+    );
+    expect(await listProfiles(files)).toEqual(['a b', 'bar', 'default', 'q', 'a b2']);
+    expect(await readProfile(files, 'tp')).toBeUndefined();
+    expect((await readProfile(files, 'bar'))?.settings).toEqual({ k: 'glued' });
+  });
+
+  it('reads " tp " of the credentials file as the profile " tp ", not "tp"', async () => {
+    await given('', lines('\n', '[ tp ]', 'aws_access_key_id = A'));
+    expect(await readProfile(files, 'tp')).toBeUndefined();
+    expect(await readProfile(files, ' tp ')).toMatchObject({ settings: { aws_access_key_id: 'A' } });
+  });
+
+  it('gives every profile the [DEFAULT] keys of each file', async () => {
+    await given(
+      lines('\n', '[DEFAULT]', 'region = d', '[profile p]', 'output = json'),
+      lines('\n', '[DEFAULT]', 'aws_access_key_id = A', '[p]', 'aws_secret_access_key = S'),
+    );
+    expect((await readProfile(files, 'p'))?.settings).toEqual({
+      region: 'd',
+      output: 'json',
+      aws_access_key_id: 'A',
+      aws_secret_access_key: 'S',
+    });
+    expect(await listProfiles(files)).toEqual(['p']);
+  });
+
+  it("replaces a nested config setting as a whole by the credentials file's (botocore's dict.update)", async () => {
+    await given(
+      lines('\n', '[profile p]', 's3 =', '  a = 1', '  b = 2'),
+      lines('\n', '[p]', 's3 =', '  a = 3'),
+    );
+    expect((await readProfile(files, 'p'))?.settings).toEqual({ 's3.a': '3' });
   });
 
   it('reads the realistic files', async () => {
@@ -61,7 +124,8 @@ describe('readProfile', () => {
       aws_access_key_id: 'AKIAIOSFODNN7EXAMPLE',
       external_id: 'a=b=c',
     });
-    expect((await readProfile(files, 'spaced'))?.settings).toEqual({ region: 'us-west-2' });
+    // [ profile  spaced ] starts with a space: no profile to botocore.
+    expect(await readProfile(files, 'spaced')).toBeUndefined();
     expect((await readProfile(files, 'default'))?.settings).toMatchObject({
       's3.max_concurrent_requests': '20',
       cli_timestamp_format: 'iso8601',
@@ -106,7 +170,7 @@ describe('readProfile', () => {
 describe('listProfiles', () => {
   it('lists config profiles in file order, then those only in the credentials file', async () => {
     await given(REALISTIC_CONFIG, REALISTIC_CREDENTIALS + '[only-creds]\n');
-    expect(await listProfiles(files)).toEqual(['default', 'sts_user', 'spaced', 'tabbed', 'only-creds']);
+    expect(await listProfiles(files)).toEqual(['default', 'sts_user', 'tabbed', 'only-creds']);
   });
 
   it('is empty without files', async () => {
@@ -159,9 +223,16 @@ describe('writeProfile', () => {
     expect(await readFile(files.credentialsFile, 'utf8')).toBe('[p]\naws_access_key_id = A\n');
   });
 
-  it('refuses a profile name with a space, which botocore could not read back', async () => {
-    await expect(writeProfile(files, 'a b', { config: { region: 'r' } })).rejects.toMatchObject({
-      kind: 'usage',
-    });
-  });
+  it.each(['a b', 'a\nb', 'DEFAULT', 'café', 'a]b', ''])(
+    'refuses the profile name %j, which the AWS CLI or the SDK would not read back',
+    async (name) => {
+      const err = (await writeProfile(files, name, { config: { region: 'r' } }).catch(
+        (e: unknown) => e,
+      )) as Error;
+      expect(err).toMatchObject({ kind: 'usage' });
+      // Shown escaped, on one line.
+      expect(err.message).not.toContain('\n');
+      expect(err.message).toContain(JSON.stringify(name));
+    },
+  );
 });
