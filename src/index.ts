@@ -34,4 +34,5 @@ export { runCommand, signalExitCode, type ChildResult } from './exec/runCommand.
 export * from './firehose/index.js';
 export * from './s3/index.js';
 export * from './iam/index.js';
+export * from './iot/index.js';
 export * from './agent/index.js';

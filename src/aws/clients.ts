@@ -2,7 +2,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { stsEndpoint } from './partition.js';
 
 /** The services tempcreds calls, by the suffix AWS uses in `AWS_ENDPOINT_URL_<SERVICE>`. */
-export type ServiceId = 'sts' | 'iam' | 'firehose' | 's3';
+export type ServiceId = 'sts' | 'iam' | 'iot' | 'firehose' | 's3';
 
 /**
  * Everything an AWS call needs besides its input. Built once by the CLI (or by a library user)

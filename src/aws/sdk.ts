@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Firehose from '@aws-sdk/client-firehose';
 import type * as Iam from '@aws-sdk/client-iam';
+import type * as Iot from '@aws-sdk/client-iot';
 import type * as S3 from '@aws-sdk/client-s3';
 import type * as Sts from '@aws-sdk/client-sts';
 import type * as HttpHandler from '@smithy/node-http-handler';
@@ -15,6 +16,7 @@ const require = createRequire(import.meta.url);
 
 export const firehoseSdk = (): typeof Firehose => require('@aws-sdk/client-firehose') as typeof Firehose;
 export const iamSdk = (): typeof Iam => require('@aws-sdk/client-iam') as typeof Iam;
+export const iotSdk = (): typeof Iot => require('@aws-sdk/client-iot') as typeof Iot;
 export const s3Sdk = (): typeof S3 => require('@aws-sdk/client-s3') as typeof S3;
 export const stsSdk = (): typeof Sts => require('@aws-sdk/client-sts') as typeof Sts;
 export const httpHandlerSdk = (): typeof HttpHandler =>

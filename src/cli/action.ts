@@ -4,8 +4,9 @@ import type { CliIo } from './io.js';
 import type { ExitCode } from './command.js';
 
 /**
- * Adapts a command function `(ctx, ...positionals, options)` to a commander action: builds the
- * context from the global options and reports the function's exit code (0 when it returns nothing).
+ * Adapts a command function `(ctx, ...positionals, options, command)` to a commander action: builds
+ * the context from the global options and reports the function's exit code (0 when it returns
+ * nothing). Most functions stop at `options`; the commander Command comes last for those that need it.
  */
 export function action<Args extends unknown[]>(
   io: CliIo,
@@ -15,7 +16,7 @@ export function action<Args extends unknown[]>(
   return async (...args: unknown[]): Promise<void> => {
     const command = args[args.length - 1] as Command;
     const ctx = commandContext(io, command);
-    const code = await fn(ctx, ...(args.slice(0, -1) as Args));
+    const code = await fn(ctx, ...(args as Args));
     setExitCode(code ?? 0);
   };
 }

@@ -22,7 +22,14 @@ export function parseCredentialProcessArgs(argv: string[]): ProcessCacheKey | un
       },
     });
     const roleArn = values['role-arn'];
-    if (!roleArn) return undefined;
+    if (!roleArn) {
+      // `--profile P` alone: the session of IoT profile P (the full CLI checks it is one).
+      const profile = values.profile;
+      const roleOnly =
+        values['source-profile'] ?? values.duration ?? values['session-name'] ?? values['external-id'];
+      if (!profile || roleOnly !== undefined) return undefined;
+      return { iotProfile: profile, region: values.region, endpointUrl: values['endpoint-url'] };
+    }
     return {
       roleArn,
       sourceProfile: values['source-profile'] ?? values.profile,

@@ -16,8 +16,8 @@ import {
 
 export interface CachedProcessDeps {
   env: NodeJS.ProcessEnv;
-  /** Assumes the role: called at most once, and only when no fresh session is cached. */
-  assume: () => Promise<AssumedRole>;
+  /** Gets a session (assumes the role): called at most once, and only when no fresh session is cached. */
+  assume: () => Promise<Pick<AssumedRole, 'credentials'>>;
   warn: (message: string) => void;
 }
 

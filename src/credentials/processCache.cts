@@ -11,9 +11,14 @@ import { constants, promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** What identifies a cached session: every input that changes which credentials STS would give. */
+/**
+ * What identifies a cached session: every input that changes which credentials STS would give.
+ * A role session has `roleArn`; the session of an IoT profile has `iotProfile` instead.
+ */
 export interface ProcessCacheKey {
-  roleArn: string;
+  roleArn?: string;
+  /** `credential-process --profile P` of an IoT profile (no role assumed). */
+  iotProfile?: string;
   sourceProfile?: string;
   duration?: string;
   sessionName?: string;
@@ -73,6 +78,10 @@ export function cacheEntry(key: ProcessCacheKey, env: NodeJS.ProcessEnv): CacheE
     endpointUrl: key.endpointUrl ?? env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL,
     configFile: env.AWS_CONFIG_FILE,
     credentialsFile: env.AWS_SHARED_CREDENTIALS_FILE,
+    // Where an IoT session comes from, when a local provider stands in for AWS's.
+    ...(key.iotProfile
+      ? { iotEndpointUrl: env.TEMPCREDS_IOT_ENDPOINT_URL, iotCaFile: env.TEMPCREDS_IOT_CA_FILE }
+      : {}),
   });
   return { path: join(cacheDir(env), `${fnv1a64(identity)}.json`), identity };
 }

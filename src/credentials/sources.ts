@@ -1,6 +1,7 @@
 import { readProfile } from '../config/profiles.js';
 import { usageError } from '../errors.js';
 import { fromEnvironment } from './sources/environment.js';
+import { iotProfile } from './sources/iotProfile.js';
 import { processProfile } from './sources/processProfile.js';
 import { roleProfile } from './sources/roleProfile.js';
 import { regionFrom } from './sources/region.js';
@@ -10,8 +11,11 @@ import type { ProfileKind, Source, SourceInit } from './sources/types.js';
 export type { ProfileContext, ProfileKind, Source, SourceInit } from './sources/types.js';
 export { regionFrom };
 
-/** In the order botocore tries them: a role first, then keys, then a process. */
-const PROFILE_KINDS: readonly ProfileKind[] = [roleProfile, staticKeysProfile, processProfile];
+/**
+ * In the order botocore tries them: a role first, then keys, then a process. An IoT profile comes
+ * before all: botocore sees only its credential_process, which is tempcreds reading the certificate.
+ */
+const PROFILE_KINDS: readonly ProfileKind[] = [iotProfile, roleProfile, staticKeysProfile, processProfile];
 
 /** Resolves the credentials a command signs with, as the AWS CLI would for the same flags and files. */
 export async function resolveSource(init: SourceInit): Promise<Source> {
@@ -53,7 +57,7 @@ async function fromProfile(name: string, init: SourceInit, visited: string[]): P
 function noCredentials(name: string, settings: Record<string, string>) {
   const sso = Object.keys(settings).some((key) => key.startsWith('sso_'));
   return usageError(
-    `Profile "${name}" has no credentials tempcreds can use (aws_access_key_id, role_arn or credential_process)${sso ? '; it is an SSO profile' : ''}.`,
+    `Profile "${name}" has no credentials tempcreds can use (aws_access_key_id, role_arn, credential_process or tempcreds_iot_*)${sso ? '; it is an SSO profile' : ''}.`,
     sso
       ? `Run: aws configure export-credentials --profile ${name} --format process, and use that as credential_process.`
       : `Add keys with: aws configure --profile ${name}`,

@@ -1,6 +1,8 @@
 /**
  * Adding (and removing) one principal in a role's trust policy without disturbing anything else:
  * no statement, principal, Condition or key order other than the one edited changes. Pure.
+ * Principals are `AWS` ones (a user, for setup) or `Service` ones (`credentials.iot.amazonaws.com`,
+ * for iot setup); each is merged only into statements of its own type.
  */
 import {
   asList,
@@ -17,6 +19,9 @@ export interface TrustEdit {
 
 const ASSUME_ROLE = 'sts:assumerole';
 
+/** The principal types setup and iot setup write. */
+export type PrincipalType = 'AWS' | 'Service';
+
 function clone<T extends JsonValue>(value: T): T {
   return structuredClone(value);
 }
@@ -25,9 +30,9 @@ function isObject(value: JsonValue | undefined): value is { [key: string]: JsonV
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `AWS` principals of a statement's `Principal` (its string or list), or undefined when it has none. */
-function awsPrincipals(statement: RawStatement): string[] | undefined {
-  return isObject(statement.Principal) ? asList(statement.Principal.AWS) : undefined;
+/** Principals of one type in a statement's `Principal` (its string or list), or undefined when it has none. */
+function principalsOf(statement: RawStatement, type: PrincipalType): string[] | undefined {
+  return isObject(statement.Principal) ? asList(statement.Principal[type]) : undefined;
 }
 
 function allowsAssumeRole(statement: RawStatement): boolean {
@@ -38,13 +43,13 @@ function allowsAssumeRole(statement: RawStatement): boolean {
 }
 
 /**
- * A statement setup may add a principal to: it allows exactly `sts:AssumeRole`, to AWS principals,
- * with no Condition and no Not* element. Adding to anything else would change what the new
+ * A statement setup may add a principal to: it allows exactly `sts:AssumeRole`, to principals of
+ * the type, with no Condition and no Not* element. Adding to anything else would change what the new
  * principal must meet (a Condition) or may do (other actions). Teardown removes only from these.
  */
-export function isPlainAssumeRoleGrant(statement: RawStatement): boolean {
+export function isPlainAssumeRoleGrant(statement: RawStatement, type: PrincipalType = 'AWS'): boolean {
   const actions = asList(statement.Action) ?? [];
-  const principals = awsPrincipals(statement);
+  const principals = principalsOf(statement, type);
   return (
     statement.Effect === 'Allow' &&
     actions.length > 0 &&
@@ -69,23 +74,27 @@ function withStatements(
 }
 
 /**
- * Lets `principalArn` assume the role: nothing changes when an Allow for `sts:AssumeRole` already
- * names it (with or without Conditions: those are the owner's); otherwise it joins the AWS
- * principals of the first plain grant (a string principal becomes a list), else a new statement
- * is appended. Idempotent.
+ * Lets `principal` (an ARN, or a service name for `Service`) assume the role: nothing changes when
+ * an Allow for `sts:AssumeRole` already names it (with or without Conditions: those are the
+ * owner's); otherwise it joins the principals of its type of the first plain grant for that type
+ * (a string principal becomes a list), else a new statement is appended. Idempotent.
  */
-export function addTrustedPrincipal(doc: RawPolicyDocument, principalArn: string): TrustEdit {
+export function addTrustedPrincipal(
+  doc: RawPolicyDocument,
+  principal: string,
+  type: PrincipalType = 'AWS',
+): TrustEdit {
   const statements = statementsOf(doc).map((s) => clone(s));
-  if (statements.some((s) => allowsAssumeRole(s) && awsPrincipals(s)?.includes(principalArn))) {
+  if (statements.some((s) => allowsAssumeRole(s) && principalsOf(s, type)?.includes(principal))) {
     return { document: clone(doc), changed: false };
   }
   const wasList = Array.isArray(doc.Statement);
-  const target = statements.find(isPlainAssumeRoleGrant);
+  const target = statements.find((s) => isPlainAssumeRoleGrant(s, type));
   if (target && isObject(target.Principal)) {
-    const current = target.Principal.AWS as JsonValue;
-    target.Principal.AWS = Array.isArray(current) ? [...current, principalArn] : [current, principalArn];
+    const current = target.Principal[type] as JsonValue;
+    target.Principal[type] = Array.isArray(current) ? [...current, principal] : [current, principal];
   } else {
-    statements.push({ Effect: 'Allow', Principal: { AWS: principalArn }, Action: 'sts:AssumeRole' });
+    statements.push({ Effect: 'Allow', Principal: { [type]: principal }, Action: 'sts:AssumeRole' });
   }
   return { document: withStatements(doc, statements, wasList || statements.length > 1), changed: true };
 }
@@ -96,32 +105,36 @@ export interface TrustRemoval extends TrustEdit {
 }
 
 /**
- * Undoes {@link addTrustedPrincipal}: removes `principalArn` from the plain grants only (never from
+ * Undoes {@link addTrustedPrincipal}: removes `principal` from the plain grants only (never from
  * statements with Conditions or other actions, which setup does not write); a grant left without
  * principals is removed. Other principals and statements stay as they are.
  */
-export function removeTrustedPrincipal(doc: RawPolicyDocument, principalArn: string): TrustRemoval {
+export function removeTrustedPrincipal(
+  doc: RawPolicyDocument,
+  principal: string,
+  type: PrincipalType = 'AWS',
+): TrustRemoval {
   const wasList = Array.isArray(doc.Statement);
   let changed = false;
   const kept: RawStatement[] = [];
   for (const original of statementsOf(doc)) {
     const statement = clone(original);
-    const principals = awsPrincipals(statement);
+    const principals = principalsOf(statement, type);
     if (
-      !isPlainAssumeRoleGrant(statement) ||
-      !principals?.includes(principalArn) ||
+      !isPlainAssumeRoleGrant(statement, type) ||
+      !principals?.includes(principal) ||
       !isObject(statement.Principal)
     ) {
       kept.push(statement);
       continue;
     }
     changed = true;
-    const rest = principals.filter((p) => p !== principalArn);
+    const rest = principals.filter((p) => p !== principal);
     if (rest.length > 0) {
-      statement.Principal.AWS = Array.isArray(statement.Principal.AWS) ? rest : (rest[0] as string);
+      statement.Principal[type] = Array.isArray(statement.Principal[type]) ? rest : (rest[0] as string);
       kept.push(statement);
     } else if (Object.keys(statement.Principal).length > 1) {
-      delete statement.Principal.AWS;
+      delete statement.Principal[type];
       kept.push(statement);
     }
   }
@@ -130,9 +143,13 @@ export function removeTrustedPrincipal(doc: RawPolicyDocument, principalArn: str
   return { document: withStatements(doc, kept, wasList), changed: true, empty: false };
 }
 
-/** Whether any Allow for `sts:AssumeRole` names `principalArn` (what setup's trust step ensures). */
-export function namesPrincipal(doc: RawPolicyDocument, principalArn: string): boolean {
-  return !addTrustedPrincipal(doc, principalArn).changed;
+/** Whether any Allow for `sts:AssumeRole` names `principal` (what setup's trust step ensures). */
+export function namesPrincipal(
+  doc: RawPolicyDocument,
+  principal: string,
+  type: PrincipalType = 'AWS',
+): boolean {
+  return !addTrustedPrincipal(doc, principal, type).changed;
 }
 
 /** A fresh trust policy for a role setup creates: the runbook's statement, nothing more. */

@@ -192,7 +192,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
  * answer streams back as it is; with it, the answer is buffered and `rewrite` may replace its body
  * (a string, sent with moto's status and headers) or the whole answer.
  */
-function forward(
+export function forward(
   target: URL,
   req: IncomingMessage,
   body: Buffer | undefined,

@@ -1,4 +1,3 @@
-import { realpathSync } from 'node:fs';
 import type { Command } from 'commander';
 import { validateProfileName } from '../../config/profileName.js';
 import { configSectionName } from '../../config/paths.js';
@@ -6,8 +5,9 @@ import { reportLines, updateProfile } from '../../config/write.js';
 import { usageError } from '../../errors.js';
 import { profileSettings } from '../../credentials/profileSettings.js';
 import { action } from '../action.js';
-import { parseAssumeRequest, roleSessionFor } from '../context.js';
+import { parseAssumeRequest, roleSessionFor, type CommandContext } from '../context.js';
 import { timeLeft } from '../format.js';
+import { launcher } from '../launcher.js';
 import type { RegisterCommand } from '../command.js';
 
 interface ConfigureOptions {
@@ -19,10 +19,18 @@ interface ConfigureOptions {
   mode?: string;
 }
 
-/** How the AWS CLI should start this tempcreds: absolute node and launcher, wherever it runs from. */
-function launcher(): string[] {
-  const script = process.argv[1] ? realpathSync(process.argv[1]) : 'tempcreds';
-  return [process.execPath, script];
+/**
+ * native, except over an IoT source: a role profile whose source_profile gets its keys from
+ * credential_process is unusable for older AWS CLIs (2.9 answers "The source profile must have
+ * credentials"), while a credential_process line of its own works for every tool.
+ */
+async function defaultMode(ctx: CommandContext, sourceProfile: string): Promise<'native' | 'process'> {
+  const [{ readProfile }, { isIotProfile }] = await Promise.all([
+    import('../../config/profiles.js'),
+    import('../../iot/profile.js'),
+  ]);
+  const settings = (await readProfile(ctx.files, sourceProfile))?.settings;
+  return settings && isIotProfile(settings) ? 'process' : 'native';
 }
 
 export const registerConfigure: RegisterCommand = (program: Command, io, setExitCode) => {
@@ -34,12 +42,15 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
     .option('--duration <duration>', 'seconds, 15m, 1h, 12h or max (max is resolved now, by asking AWS)')
     .option('--session-name <name>', 'role_session_name (default: tempcreds-<user>)')
     .option('--external-id <id>', 'external_id the role trust policy requires')
-    .option('--mode <mode>', 'native (role_arn + source_profile) or process (credential_process)', 'native')
+    .option(
+      '--mode <mode>',
+      'native (role_arn + source_profile) or process (credential_process); default native, process over an IoT source',
+    )
     .action(
       action(io, setExitCode, async (ctx, role: string, options: ConfigureOptions) => {
         validateProfileName(options.profileName);
         const request = parseAssumeRequest(ctx, role, options);
-        if (options.mode !== 'native' && options.mode !== 'process') {
+        if (options.mode !== undefined && options.mode !== 'native' && options.mode !== 'process') {
           throw usageError(
             `--mode "${options.mode}" is not native or process.`,
             'Use --mode native or --mode process.',
@@ -52,13 +63,14 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
             'Write the role profile under another name.',
           );
         }
+        const mode = options.mode ?? (await defaultMode(ctx, sourceProfile));
         // One real AssumeRole: proves the profile will work, completes a role name into an ARN,
         // and turns `max` into the number of seconds the role allows.
         const session = await roleSessionFor(ctx, request, sourceProfile);
         const sessionName = options.sessionName ?? session.roleSessionName.replace(/-\d+$/, '');
         const report = await updateProfile(ctx.files, options.profileName, {
           config: profileSettings({
-            mode: options.mode,
+            mode,
             roleArn: session.roleArn,
             sourceProfile,
             region: session.region,
@@ -71,7 +83,7 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
         });
         for (const line of reportLines(report)) ctx.log.warn(line);
         io.stdout.write(
-          `Wrote [${configSectionName(options.profileName)}] (${options.mode}) to ${ctx.files.configFile}: ` +
+          `Wrote [${configSectionName(options.profileName)}] (${mode}) to ${ctx.files.configFile}: ` +
             `${session.roleArn} via ${sourceProfile} in ${session.region}; ` +
             `checked: a session lasts ${timeLeft(session.first.credentials.expiration).replace(/^in /, '')}.\n`,
         );

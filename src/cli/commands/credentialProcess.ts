@@ -2,15 +2,58 @@ import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { cachedProcessCredentials } from '../../credentials/cachedProcessCredentials.js';
 import { action } from '../action.js';
-import { parseAssumeRequest, roleSessionFor } from '../context.js';
+import { parseAssumeRequest, roleSessionFor, type CommandContext } from '../context.js';
 import type { RegisterCommand } from '../command.js';
 
 interface CredentialProcessOptions {
-  roleArn: string;
+  roleArn?: string;
   sourceProfile?: string;
   duration?: string;
   sessionName?: string;
   externalId?: string;
+}
+
+/** `credential-process --profile P` alone: the session of IoT profile P, through the same disk cache. */
+async function iotProcessCredentials(
+  ctx: CommandContext,
+  options: CredentialProcessOptions,
+): Promise<string> {
+  const roleOnly = (['sourceProfile', 'duration', 'sessionName', 'externalId'] as const).filter(
+    (o) => options[o] !== undefined,
+  );
+  if (roleOnly.length > 0) {
+    throw usageError(
+      `--${roleOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --role-arn.`,
+      'Add --role-arn ARN, or leave it out to print the session of an IoT profile (--profile P).',
+    );
+  }
+  const profile = ctx.globals.profile ?? ctx.io.env.AWS_PROFILE;
+  if (!profile) {
+    throw usageError(
+      'credential-process needs --role-arn, or --profile of an IoT profile.',
+      'Use: tempcreds credential-process --profile DEVICE_PROFILE',
+    );
+  }
+  return cachedProcessCredentials(
+    { iotProfile: profile, region: ctx.globals.region, endpointUrl: ctx.globals.endpointUrl },
+    {
+      env: ctx.io.env,
+      warn: ctx.log.warn,
+      assume: async () => {
+        const { iotProfileSession } = await import('../../iot/iotProfileSession.js');
+        const credentials = await iotProfileSession(profile, {
+          profile,
+          region: ctx.globals.region,
+          endpointUrl: ctx.globals.endpointUrl,
+          env: ctx.io.env,
+          files: ctx.files,
+          warn: ctx.log.warn,
+        });
+        ctx.log.redactor.add(credentials.secretAccessKey, credentials.sessionToken);
+        return { credentials };
+      },
+    },
+  );
 }
 
 export const registerCredentialProcess: RegisterCommand = (program: Command, io, setExitCode) => {
@@ -19,14 +62,17 @@ export const registerCredentialProcess: RegisterCommand = (program: Command, io,
     .description(
       'print credential_process JSON for a role, from a shared disk cache (for credential_process = ...)',
     )
-    .requiredOption('--role-arn <arn>', 'the role ARN')
+    .option('--role-arn <arn>', 'the role ARN (without it: the session of --profile, an IoT profile)')
     .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
     .option('--duration <duration>', 'seconds, 15m, 1h, 12h or max')
     .option('--session-name <name>', 'RoleSessionName')
     .option('--external-id <id>', 'ExternalId')
     .action(
       action(io, setExitCode, async (ctx, options: CredentialProcessOptions) => {
-        const request = parseAssumeRequest(ctx, options.roleArn, options);
+        if (options.roleArn === undefined)
+          return void io.stdout.write(await iotProcessCredentials(ctx, options));
+        const roleArn = options.roleArn;
+        const request = parseAssumeRequest(ctx, roleArn, options);
         if (!request.role.roleArn) {
           throw usageError(
             `--role-arn needs a full ARN, not "${options.roleArn}".`,
@@ -35,7 +81,7 @@ export const registerCredentialProcess: RegisterCommand = (program: Command, io,
         }
         const text = await cachedProcessCredentials(
           {
-            roleArn: options.roleArn,
+            roleArn,
             sourceProfile: options.sourceProfile ?? ctx.globals.profile,
             duration: options.duration,
             sessionName: options.sessionName,

@@ -5,9 +5,11 @@ import { readProfile } from '../../config/profiles.js';
 import { parseExternalId } from '../../credentials/assumeRoleRequest.js';
 import { parseDuration } from '../../credentials/duration.js';
 import { usageError } from '../../errors.js';
+import type { DoctorCheck } from '../../iam/doctor.js';
 import { action } from '../action.js';
 import { sourceFor, type CommandContext } from '../context.js';
 import { checkText, doctorJson, doctorResultLine } from '../iamOutput.js';
+import { iotDoctorFirst } from '../iotDoctor.js';
 import type { RegisterCommand } from '../command.js';
 
 interface DoctorFlags {
@@ -51,27 +53,39 @@ async function adminContext(ctx: CommandContext, adminProfile: string, sourcePro
 
 export const registerDoctor: RegisterCommand = (program: Command, io, setExitCode) => {
   program
-    .command('doctor <role>')
-    .description('why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing)')
+    .command('doctor [role]')
+    .description(
+      'why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing); for an IoT source profile, first why it gets no session (then ROLE is optional)',
+    )
     .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
     .option('--admin-profile <profile>', 'administrator profile: enables the role, policy and trust checks')
     .option('--duration <duration>', 'session length to check (default 3600 seconds)')
     .option('--external-id <id>', 'ExternalId to send, as assume would')
     .action(
-      action(io, setExitCode, async (ctx, role: string, flags: DoctorFlags) => {
-        const { durationSeconds, externalId } = parseDoctorFlags(role, flags);
+      action(io, setExitCode, async (ctx, role: string | undefined, flags: DoctorFlags) => {
         const sourceProfile = flags.sourceProfile ?? ctx.globals.profile;
+        const json = ctx.globals.output === 'json';
+        const print = json ? undefined : (check: DoctorCheck) => io.stdout.write(checkText(check));
+        const adminFor = () => flags.adminProfile && adminContext(ctx, flags.adminProfile, sourceProfile);
+        const iot = await iotDoctorFirst(ctx, {
+          role,
+          sourceProfile,
+          adminProfile: flags.adminProfile,
+          adminFor,
+          print,
+        });
+        if (iot.exitCode !== undefined) return iot.exitCode;
+        const { durationSeconds, externalId } = parseDoctorFlags(role as string, flags);
         const admin = flags.adminProfile
           ? await adminContext(ctx, flags.adminProfile, sourceProfile)
           : undefined;
-        const json = ctx.globals.output === 'json';
         const { doctor } = await import('../../iam/doctor.js');
         if (!json)
           io.stdout.write(
             `Can ${sourceProfile ? `profile ${sourceProfile}` : 'the default credentials'} assume ${role}?\n`,
           );
         const report = await doctor(
-          { role, sourceProfile, durationSeconds, externalId },
+          { role: role as string, sourceProfile, durationSeconds, externalId },
           {
             files: ctx.files,
             env: ctx.io.env,
@@ -79,10 +93,11 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
             endpointUrl: ctx.globals.endpointUrl,
             admin,
             adminProfile: flags.adminProfile,
-            onCheck: json ? undefined : (check) => io.stdout.write(checkText(check)),
+            onCheck: print,
           },
         );
-        io.stdout.write(json ? doctorJson(report) : doctorResultLine(report));
+        const all = { ...report, checks: [...iot.checks, ...report.checks] };
+        io.stdout.write(json ? doctorJson(all) : doctorResultLine(report));
         return report.assumed ? 0 : 1;
       }),
     );

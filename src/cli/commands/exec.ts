@@ -1,18 +1,11 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
-import { credentialsEnv } from '../../credentials/exportFormats.js';
 import { childEnv } from '../../exec/childEnv.js';
 import { findCommand } from '../../exec/findCommand.js';
 import { runCommand, signalExitCode } from '../../exec/runCommand.js';
 import { action } from '../action.js';
-import type { RoleSession } from '../../credentials/roleSession.js';
-import {
-  addAssumeOptions,
-  parseAssumeRequest,
-  roleSessionFor,
-  type AssumeFlags,
-  type CommandContext,
-} from '../context.js';
+import { addAssumeOptions, parseAssumeRequest, type AssumeFlags, type CommandContext } from '../context.js';
+import { execCredentials, splitExecOperands, type ExecCredentials } from '../execCredentials.js';
 import type { RegisterCommand } from '../command.js';
 
 interface ExecOptions extends AssumeFlags {
@@ -29,7 +22,7 @@ const SERVER_MIN_TTL_SECONDS = 20 * 60;
  */
 async function childCredentials(
   ctx: CommandContext,
-  session: RoleSession,
+  session: ExecCredentials,
   options: ExecOptions,
 ): Promise<{ set: Record<string, string>; close(): Promise<void> }> {
   const region = { AWS_REGION: session.region, AWS_DEFAULT_REGION: session.region };
@@ -37,7 +30,7 @@ async function childCredentials(
     ? { AWS_ENDPOINT_URL: ctx.globals.endpointUrl }
     : {};
   if (!options.server) {
-    const set = { ...credentialsEnv({ ...session.first, region: session.region }), ...endpoint };
+    const set = { ...(await session.fixedEnv()), ...endpoint };
     return { set, close: async () => undefined };
   }
   const { serveToChild } = await import('../../exec/serveToChild.js');
@@ -56,9 +49,9 @@ async function childCredentials(
 export const registerExec: RegisterCommand = (program: Command, io, setExitCode) => {
   addAssumeOptions(
     program
-      .command('exec <role> [command...]')
+      .command('exec [role] [command...]')
       .description(
-        'run COMMAND with ROLE credentials in its environment: tempcreds exec ROLE -- COMMAND [ARGS...]',
+        'run COMMAND with ROLE credentials (or, without ROLE, those of --profile) in its environment: tempcreds exec [ROLE] -- COMMAND [ARGS...]',
       ),
   )
     .option(
@@ -70,28 +63,36 @@ export const registerExec: RegisterCommand = (program: Command, io, setExitCode)
       'with --server: give the endpoint token in a 0600 file (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE), not in the environment',
     )
     .action(
-      action(io, setExitCode, async (ctx, role: string, command: string[], options: ExecOptions) => {
-        const request = parseAssumeRequest(ctx, role, options);
-        const [program, ...args] = command;
-        if (!program)
-          throw usageError('exec needs a command to run.', 'Use: tempcreds exec ROLE -- COMMAND [ARGS...]');
-        if (options.tokenFile && !options.server)
-          throw usageError('--token-file goes with --server.', 'Add --server, or leave --token-file out.');
-        findCommand(program, io.env, io.cwd);
-        const session = await roleSessionFor(
-          ctx,
-          request,
-          options.sourceProfile,
-          options.server ? SERVER_MIN_TTL_SECONDS : undefined,
-        );
-        const { set, close } = await childCredentials(ctx, session, options);
-        try {
-          const result = await runCommand(program, args, childEnv(io.env, set));
-          if (result.signal) return signalExitCode(result.signal);
-          return result.code ?? 1;
-        } finally {
-          await close();
-        }
-      }),
+      action(
+        io,
+        setExitCode,
+        async (ctx, roleArg: string | undefined, rest: string[], options: ExecOptions, cmd: Command) => {
+          const { role, command } = splitExecOperands(cmd, roleArg, rest);
+          const request = role === undefined ? undefined : parseAssumeRequest(ctx, role, options);
+          const [program, ...args] = command;
+          if (!program)
+            throw usageError(
+              'exec needs a command to run.',
+              'Use: tempcreds exec [ROLE] -- COMMAND [ARGS...]',
+            );
+          if (options.tokenFile && !options.server)
+            throw usageError('--token-file goes with --server.', 'Add --server, or leave --token-file out.');
+          findCommand(program, io.env, io.cwd);
+          const session = await execCredentials(
+            ctx,
+            request,
+            options,
+            options.server ? SERVER_MIN_TTL_SECONDS : undefined,
+          );
+          const { set, close } = await childCredentials(ctx, session, options);
+          try {
+            const result = await runCommand(program, args, childEnv(io.env, set));
+            if (result.signal) return signalExitCode(result.signal);
+            return result.code ?? 1;
+          } finally {
+            await close();
+          }
+        },
+      ),
     );
 };

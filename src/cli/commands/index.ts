@@ -11,6 +11,7 @@ import { registerRole } from './role.js';
 import { registerRotateKey } from './rotateKey.js';
 import { registerTeardown } from './teardown.js';
 import { registerDoctor } from './doctor.js';
+import { registerIot } from './iot.js';
 import { registerAgent } from './agent.js';
 
 /** Every command of the CLI, in the order `--help` lists them. */
@@ -27,5 +28,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerRotateKey,
   registerTeardown,
   registerDoctor,
+  registerIot,
   registerAgent,
 ];
