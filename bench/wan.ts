@@ -3,12 +3,14 @@
  * A userspace link (test/support/wan/linkProxy.ts: a delay each way on every chunk, a shared
  * token bucket, the handshake's round trip, a count of connections) in front of a local S3 and
  * Firehose that keeps connections alive and answers at once (test/support/wan/awsDouble.ts), at
- * each round-trip time of WAN_RTTS (default 0,20,100,300 ms), the tools taking turns in each round:
+ * each link of WAN_LINKS (default 0,20,100,300,50/20,200/5: a round-trip time in ms, and after a
+ * slash a bandwidth in Mbit/s each way; none: unlimited), the tools taking turns in each round:
  *   small     500 files of 4 KiB up to a new prefix: tempcreds (fitted, and each --concurrency of
  *             WAN_FIXED), `aws s3 sync`, `rclone copy`
  *   noop      the same syncs again: nothing to copy
- *   big       one file of WAN_BIG_MIB (256) MiB at WAN_MBIT (100) Mbit/s: time, and the share of
- *             the link's bandwidth reached (whole command, and on the link from first to last byte)
+ *   big       one file of WAN_BIG_MIB (256) MiB at the link's bandwidth (WAN_MBIT, 100 Mbit/s, where
+ *             the link has none; at most what that bandwidth carries in about 30 s): time, and the
+ *             share of the link's bandwidth reached (whole command, and on the link, first to last byte)
  *   firehose  10,000 records: `tempcreds firehose put` (fitted, and WAN_FIREHOSE_FIXED) against
  *             20 `aws firehose put-record-batch` calls of 500
  *   throttle  at 100 ms, the double throttles above a quota: every file and record arrives, and
@@ -19,7 +21,16 @@
  * Run: npm run bench -- wan
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, ftruncateSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  ftruncateSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -41,7 +52,12 @@ import {
 } from './wanTools.support.js';
 
 const list = (text: string | undefined, fallback: string) => (text ?? fallback).split(',').filter(Boolean);
-const RTTS = list(process.env.WAN_RTTS, '0,20,100,300').map(Number);
+/** `100` (100 ms, unlimited) or `200/5` (200 ms, 5 Mbit/s). */
+const LINKS = list(process.env.WAN_LINKS ?? process.env.WAN_RTTS, '0,20,100,300,50/20,200/5').map((text) => {
+  const [rtt, mbit] = text.split('/').map(Number);
+  return { rtt: rtt!, mbit, name: mbit ? `RTT ${rtt} ms, ${mbit} Mbit/s` : `RTT ${rtt} ms` };
+});
+type Link = (typeof LINKS)[number];
 const CASES = list(process.env.WAN_CASES, 'small,noop,big,firehose,throttle,moto');
 const RUNS = Number(process.env.WAN_RUNS ?? 3);
 const FIXED = list(process.env.WAN_FIXED, '8,32,128,256');
@@ -159,8 +175,9 @@ const fixedContenders = (
       ],
   );
 
-async function smallAndNoop(rtt: number, link: LinkProxy, small: string): Promise<void> {
-  const prefix = (tool: string, round: number) => `s3://${BUCKET}/rtt${rtt}/${tool}-${round}/`;
+async function smallAndNoop(at: Link, link: LinkProxy, small: string): Promise<void> {
+  const prefix = (tool: string, round: number) =>
+    `s3://${BUCKET}/rtt${at.rtt}-${at.mbit ?? 0}/${tool}-${round}/`;
   const contenders = (extraFixed: boolean): Array<[string, (round: number) => Promise<Run>]> => [
     ['tempcreds', (round) => tempcredsSync(tools, link, [small, prefix('tc', round)])],
     ...(extraFixed
@@ -176,12 +193,22 @@ async function smallAndNoop(rtt: number, link: LinkProxy, small: string): Promis
     report('no-op re-sync', await inTurns(contenders(true)));
 }
 
-async function big(rtt: number): Promise<void> {
-  const link = await startLinkProxy({ target: double.endpoint, rttMs: rtt, bitsPerSecond: MBIT * 1e6 });
+/** The big file's size on a link of `mbit`: WAN_BIG_MIB, or a power of two that takes about 30 s at most. */
+const bigMib = (mbit: number) =>
+  Math.min(BIG_MIB, 2 ** Math.floor(Math.log2((mbit * 1e6 * 30) / 8 / 2 ** 20)));
+
+async function big(at: Link): Promise<void> {
+  const mbit = at.mbit ?? MBIT;
+  const mib = bigMib(mbit);
+  const link = await startLinkProxy({ target: double.endpoint, rttMs: at.rtt, bitsPerSecond: mbit * 1e6 });
   try {
-    const dir = join(work, 'big');
-    const limitMs = ((BIG_MIB * 1024 * 1024 * 8) / (MBIT * 1e6)) * 1000;
-    const to = (tool: string, round: number) => `s3://${BUCKET}/big-rtt${rtt}/${tool}-${round}/`;
+    const dir = join(work, `big-${mib}`);
+    if (!existsSync(dir)) {
+      mkdirSync(dir);
+      makeBigFile(join(dir, 'capture.bin'), mib);
+    }
+    const limitMs = ((mib * 1024 * 1024 * 8) / (mbit * 1e6)) * 1000;
+    const to = (tool: string, round: number) => `s3://${BUCKET}/big-rtt${at.rtt}-${mbit}/${tool}-${round}/`;
     const runs = await inTurns([
       ['tempcreds', (round) => tempcredsSync(tools, link, [dir, to('tc', round)])],
       ...fixedContenders(BIG_FIXED, (extra, round, tag) =>
@@ -190,11 +217,11 @@ async function big(rtt: number): Promise<void> {
       ['aws s3 sync', (round) => awsSync(tools, link, [dir, to('aws', round)])],
       ['rclone copy', (round) => rcloneCopy(tools, link, dir, to('rclone', round).slice(5))],
     ]);
-    report(`one ${BIG_MIB} MiB file at ${MBIT} Mbit/s`, runs);
+    report(`one ${mib} MiB file at ${mbit} Mbit/s`, runs);
     for (const [name, r] of runs) {
       const share = (limitMs / range(r).median) * 100;
       const median = (values: number[]) => values.sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
-      const rate = (bytes: number, ms: number) => ((bytes * 8) / (ms / 1000) / (MBIT * 1e6)) * 100;
+      const rate = (bytes: number, ms: number) => ((bytes * 8) / (ms / 1000) / (mbit * 1e6)) * 100;
       const onLink = median(r.map((x) => rate(x.bytesUp, x.upMs)));
       const transfer = median(r.map((x) => rate(x.bodyBytes, x.bodyMs)));
       say(
@@ -206,11 +233,7 @@ async function big(rtt: number): Promise<void> {
   }
 }
 
-async function firehose(
-  rtt: number,
-  link: LinkProxy,
-  records: { file: string; batches: string[] },
-): Promise<void> {
+async function firehose(link: LinkProxy, records: { file: string; batches: string[] }): Promise<void> {
   double.resetStats();
   const runs = await inTurns([
     ['tempcreds', () => tempcredsFirehose(tools, link, STREAM, records.file)],
@@ -306,20 +329,18 @@ try {
   ]);
   const small = join(work, 'small');
   makeSmallTree(small);
-  mkdirSync(join(work, 'big'));
-  const bigFile = join(work, 'big', 'capture.bin');
-  if (CASES.includes('big')) makeBigFile(bigFile, BIG_MIB);
   const records = makeRecords(work);
-  for (const rtt of RTTS) {
-    say(`\nRTT ${rtt} ms (median of ${RUNS}, min-max):`);
-    const link = await startLinkProxy({ target: double.endpoint, rttMs: rtt });
+  for (const at of LINKS) {
+    say(`\n${at.name} (median of ${RUNS}, min-max):`);
+    const bitsPerSecond = at.mbit ? at.mbit * 1e6 : undefined;
+    const link = await startLinkProxy({ target: double.endpoint, rttMs: at.rtt, bitsPerSecond });
     try {
-      await smallAndNoop(rtt, link, small);
-      if (CASES.includes('firehose')) await firehose(rtt, link, records);
+      await smallAndNoop(at, link, small);
+      if (CASES.includes('firehose')) await firehose(link, records);
     } finally {
       await link.stop();
     }
-    if (CASES.includes('big')) await big(rtt);
+    if (CASES.includes('big')) await big(at);
   }
   if (CASES.includes('throttle')) await throttle(small, records);
   if (CASES.includes('moto')) await moto(small);

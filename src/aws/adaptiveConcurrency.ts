@@ -237,7 +237,13 @@ export class AdaptiveConcurrency {
     }
     if (gain(ref, m) < SLOWER) {
       // Twice in a row (one window may be noise): fewer in flight may do as well.
-      if (++this.slowWindows >= 2 && this.value > this.min) return this.stepDown(m);
+      if (++this.slowWindows >= 2) {
+        if (this.value > this.min) return this.stepDown(m);
+        // At the floor this is what the link does now. A reference kept from a faster time (a
+        // burst of retried requests settling at once) would hold it at the floor for good.
+        this.reference = m;
+        this.slowWindows = 0;
+      }
       this.window = this.freshWindow();
       return;
     }

@@ -145,6 +145,160 @@ describe('AdaptiveConcurrency on a simulated link', () => {
   });
 });
 
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/** A link of `mbit` Mbit/s, in bytes a second. */
+const mbit = (n: number) => (n * 1e6) / 8;
+/** The time the bytes of a run take at the link's bandwidth alone: the physical limit. */
+const wireMs = (bytes: number, bandwidth: number) => (bytes / bandwidth) * 1000;
+
+describe('AdaptiveConcurrency with files tiny and huge', () => {
+  it('empty files (0 bytes each) 100 ms away: requests a second count, so it grows', () => {
+    const sim: Simulation = { requests: 4000, link: { rttMs: 100, capacity: 3000 }, units: 0 };
+    const run = simulateAdaptive(sim, limits);
+    expect(run.completed).toBe(4000);
+    expect(run.changes[0]).toMatchObject({ from: 32, to: 128, reason: 'growing' });
+    expect(run.durationMs).toBeLessThanOrEqual(bestFixed(sim) * 1.15);
+  });
+
+  it('4 KiB files, 200 ms and 5 Mbit/s: the bandwidth is the bottleneck; it uses it without climbing to max', () => {
+    // 625 KB/s carries 150 files a second; 200 ms needs 30 in flight.
+    const sim: Simulation = {
+      requests: 3000,
+      link: { rttMs: 200, capacity: 5000, bandwidth: mbit(5) },
+      units: 4 * KiB,
+    };
+    const run = simulateAdaptive(sim, limits);
+    expect(run.durationMs).toBeLessThanOrEqual(bestFixed(sim) * 1.15);
+    expect(run.durationMs).toBeLessThanOrEqual(wireMs(3000 * 4 * KiB, mbit(5)) * 1.15);
+    expect(run.finalLimit).toBeLessThanOrEqual(128);
+  });
+
+  it('8 MiB parts under a 96 MiB budget: the budget holds the pool below its limit, so nothing is judged', () => {
+    const sim: Simulation = {
+      requests: 32,
+      link: { rttMs: 50, capacity: 3000, bandwidth: mbit(100) },
+      units: 8 * MiB,
+      budget: 96 * MiB,
+    };
+    const run = simulateAdaptive(sim, limits);
+    expect(run.peakInFlight).toBe(12);
+    expect(run.changes).toEqual([]);
+    // 12 parts of 8 MiB in flight are far more than 50 ms at 100 Mbit/s: the link is full.
+    expect(run.durationMs).toBeLessThanOrEqual(wireMs(32 * 8 * MiB, mbit(100)) * 1.03);
+  });
+
+  it('8 MiB parts without a budget, 300 ms and 100 Mbit/s: fills the link, and settles well below max', () => {
+    const sim: Simulation = {
+      requests: 200,
+      link: { rttMs: 300, capacity: 3000, bandwidth: mbit(100) },
+      units: 8 * MiB,
+    };
+    const run = simulateAdaptive(sim, { initial: 4, max: 256 });
+    expect(run.durationMs).toBeLessThanOrEqual(wireMs(200 * 8 * MiB, mbit(100)) * 1.05);
+    // 300 ms at 100 Mbit/s is 3.75 MB: one part in flight and the next queued fill it.
+    expect(run.finalLimit).toBeLessThanOrEqual(16);
+  });
+
+  it('a mix (one 8 MiB file in every 100 of 4 KiB), 100 ms and 20 Mbit/s: within 1.25x of the best fixed limit', () => {
+    const units = [8 * MiB, ...Array<number>(99).fill(4 * KiB)];
+    const sim: Simulation = {
+      requests: 1000,
+      link: { rttMs: 100, capacity: 3000, bandwidth: mbit(20) },
+      units,
+      budget: 96 * MiB,
+    };
+    const run = simulateAdaptive(sim, limits);
+    expect(run.completed).toBe(1000);
+    expect(run.durationMs).toBeLessThanOrEqual(bestFixed(sim) * 1.25);
+  });
+});
+
+describe('AdaptiveConcurrency on a link that changes mid-run', () => {
+  it('the bandwidth falls from 100 to 5 Mbit/s (64 KiB files): follows it down, within 1.25x of the best fixed', () => {
+    const sim: Simulation = {
+      requests: 6000,
+      link: { rttMs: 50, capacity: 3000, bandwidth: mbit(100) },
+      units: 64 * KiB,
+      changes: [{ atMs: 3000, link: { bandwidth: mbit(5) } }],
+    };
+    const run = simulateAdaptive(sim, limits);
+    expect(run.completed).toBe(6000);
+    const before = run.limits.filter((l) => l.atMs < 3000).at(-1)!.limit;
+    expect(run.changes.some((c) => c.reason === 'slower')).toBe(true);
+    expect(run.finalLimit).toBeLessThan(before);
+    expect(run.durationMs).toBeLessThanOrEqual(bestFixed(sim) * 1.25);
+  });
+
+  it('a handover: 20 ms becomes 300 ms: it grows again to fill the longer pipe', () => {
+    const sim: Simulation = {
+      requests: 40000,
+      link: { rttMs: 20, capacity: 800 },
+      changes: [{ atMs: 2000, link: { rttMs: 300 } }],
+    };
+    const run = simulateAdaptive(sim, limits);
+    // 800 a second at 300 ms needs 240 in flight.
+    expect(run.finalLimit).toBeGreaterThanOrEqual(200);
+    expect(run.durationMs).toBeLessThanOrEqual(bestFixed(sim) * 1.25);
+  });
+
+  it('the link gets worse and the service starts throttling at once: comes down for both, nothing lost', () => {
+    const sim: Simulation = {
+      requests: 8000,
+      link: { rttMs: 30, capacity: 2000 },
+      changes: [{ atMs: 2000, link: { rttMs: 120, capacity: 600, quota: 250 } }],
+    };
+    const run = simulateAdaptive(sim, limits);
+    expect(run.completed).toBe(8000);
+    const late = run.changes.filter(
+      (c) => run.limits.find((l) => l.limit === c.to) && c.reason === 'throttled',
+    );
+    expect(late.length).toBeGreaterThan(0);
+    // 250 a second at 120 ms: 30 in flight use the quota up.
+    expect(run.finalLimit).toBeLessThanOrEqual(60);
+  });
+
+  it('a storm of SlowDown (a quota of 2 a second for 3 s): floors at min, every request completes, then recovers', () => {
+    const sim: Simulation = {
+      requests: 12000,
+      link: { rttMs: 50, capacity: 3000, quota: 2 },
+      changes: [{ atMs: 3000, link: { quota: undefined } }],
+      retryDelayMs: 200,
+    };
+    const run = simulateAdaptive(sim, { initial: 32, min: 2, max: 256 });
+    expect(run.completed).toBe(12000);
+    const during = run.limits.filter((l) => l.atMs < 3000).map((l) => l.limit);
+    expect(Math.min(...during)).toBe(2);
+    expect(run.finalLimit).toBeGreaterThan(10);
+  });
+
+  it('noisy throttling (a quota with ±40% round trips): nothing lost, never above what the quota needs by much', () => {
+    for (const seed of [7, 8, 9]) {
+      const sim: Simulation = {
+        requests: 3000,
+        link: { rttMs: 80, capacity: 5000, quota: 300 },
+        noise: 0.4,
+        seed,
+      };
+      const run = simulateAdaptive(sim, limits);
+      expect(run.completed).toBe(3000);
+      // 300 a second at 80 ms: 24 in flight. Twice that, with the probes: 64 at most at the end.
+      expect(run.finalLimit).toBeLessThanOrEqual(64);
+      expect(run.durationMs).toBeLessThanOrEqual(bestFixed(sim) * 1.25);
+    }
+  });
+
+  it('max 1: never changes, whatever the link does', () => {
+    const run = simulateAdaptive(
+      { requests: 300, link: { rttMs: 100, capacity: 5000, quota: 3 } },
+      { initial: 1, max: 1 },
+    );
+    expect(run.completed).toBe(300);
+    expect(run.changes).toEqual([]);
+    expect(run.peakInFlight).toBe(1);
+  });
+});
+
 describe('AdaptiveConcurrency decisions, step by step', () => {
   /** A controller on a hand-driven clock. */
   function controller(options: { initial?: number; min?: number; max?: number } = {}) {
@@ -252,6 +406,20 @@ describe('AdaptiveConcurrency decisions, step by step', () => {
     expect(changes.at(-1)).toMatchObject({ from: 11, to: 8, reason: 'slower' });
     steady(30); // that cost throughput: back to 11
     expect(changes.at(-1)).toMatchObject({ from: 8, to: 11, reason: 'no gain' });
+  });
+
+  it('at the floor, a throughput lower than a reference from a faster time becomes the reference (it probes again)', () => {
+    const { c, changes, steady } = controller({ initial: 4, min: 4 });
+    c.started();
+    c.throttled(); // at the floor already: the fast start ends, the limit stays
+    c.settled(0);
+    steady(40); // the reference: a burst of retries settling together
+    steady(10);
+    steady(10); // twice slower, and no step down below min: this is the link now
+    for (let i = 0; i < 3; i++) steady(10);
+    expect(changes).toEqual([]);
+    steady(10);
+    expect(changes.at(-1)).toMatchObject({ from: 4, to: 5, reason: 'probe' });
   });
 
   it('throttling: 30% off at once, once per round of requests in flight', () => {

@@ -10,8 +10,13 @@ import { AdaptiveConcurrency, type ConcurrencyChange } from '../../../src/aws/ad
 
 export interface LinkState {
   rttMs: number;
-  /** Requests per second the bottleneck serves. */
+  /** Requests per second the bottleneck serves (the service's per-request cost). */
   capacity: number;
+  /**
+   * Units (bytes) per second the bottleneck carries, on top of its per-request cost: a request
+   * of `u` units holds it `u / bandwidth` seconds longer (default: unlimited).
+   */
+  bandwidth?: number;
   /**
    * The service's quota, in requests a second (a token bucket holding a tenth of a second's
    * worth): requests arriving beyond it are throttled.
@@ -27,8 +32,13 @@ export interface Simulation {
   changes?: Array<{ atMs: number; link: Partial<LinkState> }>;
   /** Round trips vary by up to this share either way (0.3: 70%..130%), from a seeded generator. */
   noise?: number;
-  /** Units of work per request (bytes, records). */
-  units?: number;
+  /** Units of work per request (bytes, records): one number, or the sizes of the requests in turn (cycling). */
+  units?: number | number[];
+  /**
+   * The most units in flight at once, as the pool's byte budget (a request larger than it goes
+   * alone): large files hold the pool below its limit.
+   */
+  budget?: number;
   /** The work offers at most this many requests at once (default unlimited): an app-limited run. */
   offered?: number;
   retryDelayMs?: number;
@@ -159,7 +169,7 @@ function run(
   const link: LinkState = { ...sim.link };
   const events = new Events();
   const retryDelayMs = sim.retryDelayMs ?? 100;
-  const units = sim.units ?? 1;
+  const sizes = typeof sim.units === 'object' ? sim.units : [sim.units ?? 1];
   let now = 0;
   let serverFree = 0;
   let inFlight = 0;
@@ -167,6 +177,8 @@ function run(
   let completed = 0;
   let throttles = 0;
   let peakInFlight = 0;
+  let unitsInFlight = 0;
+  const budget = sim.budget ?? Infinity;
   const halfTrip = () => (link.rttMs / 2) * (1 + (sim.noise ?? 0) * (random() * 2 - 1));
 
   let tokens = Infinity;
@@ -180,34 +192,39 @@ function run(
     tokens -= 1;
     return true;
   };
-  const arrive = () => {
+  const arrive = (units: number) => {
     if (!admitted()) {
       throttles++;
       events.push(now + halfTrip(), () => {
         driver.throttled();
-        events.push(now + retryDelayMs, () => events.push(now + halfTrip(), arrive));
+        events.push(now + retryDelayMs, () => events.push(now + halfTrip(), () => arrive(units)));
       });
       return;
     }
-    const done = Math.max(now, serverFree) + 1000 / link.capacity;
+    const carry = link.bandwidth ? (units * 1000) / link.bandwidth : 0;
+    const done = Math.max(now, serverFree) + 1000 / link.capacity + carry;
     serverFree = done;
     events.push(done, () => {
-      events.push(now + halfTrip(), complete);
+      events.push(now + halfTrip(), () => complete(units));
     });
   };
-  const complete = () => {
+  const complete = (units: number) => {
     inFlight--;
+    unitsInFlight -= units;
     completed++;
     driver.settled(units);
     fill();
   };
   const fill = () => {
     while (started < sim.requests && inFlight < driver.limit() && inFlight < (sim.offered ?? Infinity)) {
+      const units = sizes[started % sizes.length]!;
+      if (inFlight > 0 && unitsInFlight + units > budget) return;
       started++;
       inFlight++;
+      unitsInFlight += units;
       peakInFlight = Math.max(peakInFlight, inFlight);
       driver.started();
-      events.push(now + halfTrip(), arrive);
+      events.push(now + halfTrip(), () => arrive(units));
     }
   };
   for (const change of sim.changes ?? []) events.push(change.atMs, () => Object.assign(link, change.link));
