@@ -20,6 +20,8 @@ export interface DoubleStats {
   throttled: { s3: number; firehose: number };
   /** Records Firehose accepted, by stream. */
   records: Record<string, number>;
+  /** Most requests of each `service:action` that were open at once (received, not yet answered). */
+  peakInFlight: Record<string, number>;
 }
 
 export interface AwsDouble {
@@ -72,15 +74,19 @@ export async function startAwsDouble(): Promise<AwsDouble> {
     requests: {},
     throttled: { s3: 0, firehose: 0 },
     records: {},
+    peakInFlight: {},
   });
   let stats = fresh();
+  const open: Record<string, number> = {};
   const gates: { s3?: () => boolean; firehose?: () => boolean } = {};
   const sockets = new Set<Socket>();
 
-  const answer = async (req: IncomingMessage, url: URL): Promise<Answer> => {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const service = target.startsWith('Firehose_') ? 'firehose' : 's3';
-    const action = service === 'firehose' ? (target.split('.').pop() ?? '') : s3.action(req, url);
+  const answer = async (
+    req: IncomingMessage,
+    url: URL,
+    service: 's3' | 'firehose',
+    action: string,
+  ): Promise<Answer> => {
     stats.requests[`${service}:${action}`] = (stats.requests[`${service}:${action}`] ?? 0) + 1;
     if (gates[service] && !gates[service]()) {
       stats.throttled[service]++;
@@ -98,7 +104,14 @@ export async function startAwsDouble(): Promise<AwsDouble> {
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://double');
-    answer(req, url).then(
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const service = target.startsWith('Firehose_') ? 'firehose' : 's3';
+    const action = service === 'firehose' ? (target.split('.').pop() ?? '') : s3.action(req, url);
+    const name = `${service}:${action}`;
+    open[name] = (open[name] ?? 0) + 1;
+    stats.peakInFlight[name] = Math.max(stats.peakInFlight[name] ?? 0, open[name]);
+    res.on('close', () => open[name]!--);
+    answer(req, url, service, action).then(
       ({ status, headers, body }) => {
         // HEAD answers carry the object's Content-Length, and no body.
         res.writeHead(status, { 'Content-Length': String(Buffer.byteLength(body)), ...headers });
