@@ -9,7 +9,7 @@
  *             WAN_FIXED), `aws s3 sync`, `rclone copy`
  *   noop      the same syncs again: nothing to copy
  *   big       one file of WAN_BIG_MIB (256) MiB at the link's bandwidth (WAN_MBIT, 100 Mbit/s, where
- *             the link has none; at most what that bandwidth carries in about 30 s): time, and the
+ *             the link has none; at most what that bandwidth carries in WAN_BIG_SECONDS, 30): time, and the
  *             share of the link's bandwidth reached (whole command, and on the link, first to last byte)
  *   firehose  10,000 records: `tempcreds firehose put` (fitted, and WAN_FIREHOSE_FIXED) against
  *             20 `aws firehose put-record-batch` calls of 500
@@ -65,6 +65,7 @@ const FIREHOSE_FIXED = list(process.env.WAN_FIREHOSE_FIXED, '4,16,64');
 const BIG_FIXED = list(process.env.WAN_BIG_FIXED, '4,16');
 const BIG_MIB = Number(process.env.WAN_BIG_MIB ?? 256);
 const MBIT = Number(process.env.WAN_MBIT ?? 100);
+const BIG_SECONDS = Number(process.env.WAN_BIG_SECONDS ?? 30);
 const BASELINE = process.env.WAN_BASELINE;
 const SMALL_FILES = 500;
 const RECORDS = 10_000;
@@ -193,9 +194,9 @@ async function smallAndNoop(at: Link, link: LinkProxy, small: string): Promise<v
     report('no-op re-sync', await inTurns(contenders(true)));
 }
 
-/** The big file's size on a link of `mbit`: WAN_BIG_MIB, or a power of two that takes about 30 s at most. */
+/** The big file's size on a link of `mbit`: WAN_BIG_MIB, or a power of two that takes WAN_BIG_SECONDS at most. */
 const bigMib = (mbit: number) =>
-  Math.min(BIG_MIB, 2 ** Math.floor(Math.log2((mbit * 1e6 * 30) / 8 / 2 ** 20)));
+  Math.min(BIG_MIB, 2 ** Math.floor(Math.log2((mbit * 1e6 * BIG_SECONDS) / 8 / 2 ** 20)));
 
 async function big(at: Link): Promise<void> {
   const mbit = at.mbit ?? MBIT;
