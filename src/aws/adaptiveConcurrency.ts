@@ -37,24 +37,31 @@ export type ConcurrencyReason =
 
 /** A change of the limit, for `--debug` lines and benchmarks. */
 export interface ConcurrencyChange {
+  /** The limit before. */
   from: number;
+  /** The limit after. */
   to: number;
+  /** What decided it. */
   reason: ConcurrencyReason;
   /** What the window that decided it measured (0 for throttling, decided at once). */
   requestsPerSecond: number;
+  /** Units (bytes, records) a second, measured as `requestsPerSecond` is. */
   unitsPerSecond: number;
 }
 
+/** Where an {@link AdaptiveConcurrency} starts, its bounds, its clock, and who hears of its changes. */
 export interface AdaptiveConcurrencyOptions {
   /** Where it starts (default 16, within min..max). */
   initial?: number;
-  /** Bounds: never fewer than `min` (default 1), never more than `max` (what memory and sockets are sized for). */
+  /** Never fewer than this (default 1). */
   min?: number;
+  /** Never more than this: what memory and sockets are sized for. */
   max: number;
   /** A window lasts at least this long (default 50 ms), so a burst of fast answers is not a measurement. */
   minWindowMs?: number;
   /** Milliseconds, monotonic (default `performance.now`). */
   now?: () => number;
+  /** Told of every change of the limit. */
   onChange?: (change: ConcurrencyChange) => void;
 }
 
@@ -94,7 +101,9 @@ type Phase = 'start' | 'steady' | 'probingUp' | 'probingDown';
 
 /** The controller; see the file's comment for how it decides. */
 export class AdaptiveConcurrency {
+  /** The lower bound, as clamped: 1 <= min <= max. */
   readonly min: number;
+  /** The upper bound, at least 1. */
   readonly max: number;
   private value: number;
   private phase: Phase = 'start';

@@ -17,12 +17,17 @@ export const SYNC_CONCURRENCY = { initial: 32, max: 128 } as const;
  */
 export const SYNC_BYTES_IN_FLIGHT = 96 * MiB;
 
+/** {@link linkConcurrency}'s settings; the defaults are sync's. */
 export interface LinkConcurrencyOptions {
   /** Told of every change of the limit (the CLI prints them with `--debug`). */
   onChange?: (change: ConcurrencyChange) => void;
+  /** Where it starts (default {@link SYNC_CONCURRENCY}'s). */
   initial?: number;
+  /** The most in flight (default {@link SYNC_CONCURRENCY}'s). */
   max?: number;
+  /** The most bytes in flight (default {@link SYNC_BYTES_IN_FLIGHT}). */
   maxBytes?: number;
+  /** Milliseconds, monotonic (default `performance.now`). */
   now?: () => number;
 }
 
