@@ -143,6 +143,9 @@ export class AdaptiveConcurrency {
 
   /** A request started. */
   started(): void {
+    // A window nothing ran in yet starts with its first request: the time before (start-up, the
+    // first listing page, a pause of the work) is no measure of the link.
+    if (this.inFlight === 0 && this.window.requests === 0) this.window.startedAt = this.now();
     this.inFlight++;
     if (this.inFlight > this.window.peak) this.window.peak = this.inFlight;
   }

@@ -330,6 +330,19 @@ describe('AdaptiveConcurrency decisions, step by step', () => {
     expect(new AdaptiveConcurrency({ max: 100 }).limit).toBe(16);
   });
 
+  it('time before the first request (start-up, the first listing page) is not part of the first window', () => {
+    const { changes, round, advance } = controller({ initial: 8 });
+    advance(900);
+    round(100); // 8 in 100 ms: 80/s, not 8 in a second
+    expect(changes[0]).toMatchObject({ from: 8, to: 32, reason: 'growing' });
+    expect(changes[0]!.requestsPerSecond).toBeCloseTo(80);
+    // A pause after a window: the next one starts with its first request too.
+    advance(5000);
+    round(100); // 32 in 100 ms: 320/s, 4x for 4x
+    expect(changes[1]).toMatchObject({ from: 32, to: 128, reason: 'growing' });
+    expect(changes[1]!.requestsPerSecond).toBeCloseTo(320);
+  });
+
   it('a window shorter than minWindowMs is no measurement', () => {
     const { c, round } = controller({ initial: 8 });
     round(10); // 8 answers in 10 ms: too short
