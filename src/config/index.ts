@@ -1,21 +1,18 @@
 /** The AWS config and credentials files: locations, botocore-exact INI, profiles, safe writes. */
-export { awsFiles, configSectionName, type AwsFiles } from './paths.js';
+export { awsFiles, type AwsFiles } from './paths.js';
 export {
   parseIni,
   renderIni,
   sectionNames,
   sectionKeys,
   getSection,
-  DEFAULT_SECTION,
   type IniDocument,
   type IniLine,
-  type RawKey,
 } from './ini.js';
 export { setValues, removeSection } from './iniEdit.js';
-export { sdkParse, sdkProfile, type SdkKey, type SdkSections } from './jsSdkIni.js';
 export { readIniFile } from './read.js';
-export { readProfile, listProfiles, configProfiles, configSectionProfile, type Profile } from './profiles.js';
-export { validateProfileName, isWritableProfileName } from './profileName.js';
+export { readProfile, listProfiles, type Profile } from './profiles.js';
+export { validateProfileName } from './profileName.js';
 export {
   planProfileWrite,
   type ProfileChanges,
@@ -28,7 +25,6 @@ export {
   updateIniFiles,
   updateProfile,
   writeProfile,
-  reportLines,
   type UpdateIniFileOptions,
   type WriteReport,
   type ProfileWriteReport,

@@ -10,6 +10,9 @@ import {
 } from './iniModel.js';
 import { pyIndent, pyRstrip, pyStrip } from './pyText.js';
 import { shownLine } from './shown.js';
+import type { IniDocument, IniLine } from './iniDocument.js';
+
+export type { IniDocument, IniLine } from './iniDocument.js';
 
 export {
   DEFAULT_SECTION,
@@ -22,32 +25,6 @@ export {
   type RawKey,
   type RawSection,
 } from './iniModel.js';
-
-/**
- * One line of an INI file, exactly as written, with what botocore understood of it.
- * `text` excludes the line terminator; `eol` is `\n`, `\r\n`, `\r`, or `''` for a last
- * line without one, so that rendering gives back the input byte for byte.
- */
-export type IniLine = { readonly text: string; readonly eol: string } & (
-  | { readonly kind: 'blank' | 'comment' }
-  /** `name` is what is between `[` and the last `]`, spaces included, as configparser takes it. */
-  | { readonly kind: 'section'; readonly name: string }
-  /** `key` as written (botocore lower-cases it); `indent` counts leading white space characters. */
-  | { readonly kind: 'key'; readonly key: string; readonly value: string; readonly indent: number }
-  /** A line indented deeper than the key before it: part of that key's value (see {@link getSection}). */
-  | { readonly kind: 'continuation'; readonly value: string; readonly owner: number }
-);
-
-/**
- * A parsed AWS config or credentials file that keeps every byte of the original (comments,
- * blank lines, indentation, line endings). Treat it as immutable: the editing functions
- * return a new document.
- */
-export interface IniDocument {
-  /** The file it came from, named in error messages. */
-  readonly path: string | undefined;
-  readonly lines: readonly IniLine[];
-}
 
 const FIX = 'Fix or remove that line; tempcreds never rewrites a file it cannot read.';
 

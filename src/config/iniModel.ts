@@ -2,7 +2,7 @@
  * The reading side of a parsed INI document, as botocore sees it: sections, their keys and
  * values (`[DEFAULT]` underneath, nested values flattened). Built lazily and cached per document.
  */
-import type { IniDocument, IniLine } from './ini.js';
+import type { IniDocument, IniLine } from './iniDocument.js';
 import { pyRstrip, pySplitLines, pyStrip } from './pyText.js';
 
 /** configparser's section whose keys apply to every other section of the same file. */

@@ -4,8 +4,6 @@ export {
   normalizePolicy,
   normalizeStatement,
   sameDocument,
-  canonicalJson,
-  statementsOf,
   type JsonValue,
   type RawPolicyDocument,
   type RawStatement,
@@ -16,19 +14,12 @@ export {
   type NamedPolicy,
 } from './policyDocument.js';
 export { wildcardMatch, actionMatches, arnMatches } from './patterns.js';
-export {
-  failedConditions,
-  describeCondition,
-  type RequestContext,
-  type ConditionFailure,
-} from './conditions.js';
+export { type RequestContext, type ConditionFailure } from './conditions.js';
 export {
   evaluatePolicy,
   evaluatePolicies,
   evaluateStatement,
   evaluateAssumeRole,
-  assumeRoleContext,
-  principalMatch,
   type AuthorizationRequest,
   type PolicyKind,
   type PrincipalMatch,
@@ -41,9 +32,7 @@ export {
 export {
   addTrustedPrincipal,
   removeTrustedPrincipal,
-  namesPrincipal,
   newTrustPolicy,
-  isPlainAssumeRoleGrant,
   type TrustEdit,
   type TrustRemoval,
 } from './trustMerge.js';

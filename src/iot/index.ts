@@ -13,35 +13,21 @@ export {
   isIotProfile,
   parseIotProfile,
   iotProfileSettings,
-  regionOfEndpoint,
   validateRoleAlias,
   validateThingName,
   type IotProfile,
 } from './profile.js';
 export { deviceProfileFromDir } from './deviceProfileFromDir.js';
-export { readDeviceFiles, certificateIdOf, type DeviceFiles, type DeviceFileOptions } from './deviceFiles.js';
+export { readDeviceFiles, type DeviceFiles, type DeviceFileOptions } from './deviceFiles.js';
 export {
   requestIotCredentials,
-  credentialsUrl,
   type IotCredentials,
   type IotOutcome,
   type IotHttpOptions,
 } from './credentialsEndpoint.js';
-export {
-  classifyAnswer,
-  explainIotAnswer,
-  type IotAnswer,
-  type IotRefusal,
-  type IotRequestContext,
-} from './refusals.js';
+export { explainIotAnswer, type IotAnswer, type IotRefusal, type IotRequestContext } from './refusals.js';
 export { AMAZON_ROOT_CA_1, AMAZON_ROOT_CA_3, amazonRootCaBundle } from './amazonRootCa.js';
-export {
-  CREDENTIALS_PROVIDER_PRINCIPAL,
-  assumeWithCertificatePolicy,
-  evaluateAliasPermission,
-  trustsCredentialsProvider,
-  roleAliasArn,
-} from './iotPolicy.js';
+export { CREDENTIALS_PROVIDER_PRINCIPAL, roleAliasArn } from './iotPolicy.js';
 export {
   iotSetup,
   observeIotSetup,

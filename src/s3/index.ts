@@ -18,9 +18,7 @@
 export { sync, runSync } from './sync.js';
 export { syncRequest, type SyncRequest } from './request.js';
 export {
-  compareModeOf,
   validateSyncOptions,
-  syncEnds,
   parseConcurrency,
   type SyncOptions,
   type SyncSettings,
@@ -36,7 +34,6 @@ export {
 } from './linkConcurrency.js';
 export {
   syncPlan,
-  copyReason,
   type SyncAction,
   type SyncPlanOptions,
   type CompareMode,
@@ -45,21 +42,16 @@ export {
 export type { SyncEntry, Direction } from './entry.js';
 export type { SyncEvent, SyncSummary, SyncFailure, FileOperation, Leftover } from './events.js';
 export { uploadJournalDir } from './uploadJournal.js';
-export { PART_FILE } from './leftovers.js';
-export { createKeyFilter, globToRegExp, type FilterRule, type KeyFilter } from './filters.js';
+export { createKeyFilter, type FilterRule, type KeyFilter } from './filters.js';
 export { walkLocal, type WalkOptions, type WalkWarning } from './localWalk.js';
 export { listObjects, type ListOptions } from './listObjects.js';
 export { parseLocation, s3Url, type SyncLocation, type LocalLocation, type S3Location } from './location.js';
-export { compareKeys } from './keyOrder.js';
-export { decodeListedKey, unsafeKeyReason } from './keys.js';
 export {
   partSizeFor,
   parseSize,
-  parseSizeArgument,
   DEFAULT_MULTIPART_THRESHOLD,
   DEFAULT_MULTIPART_CHUNKSIZE,
   MIN_PART_SIZE,
   MAX_PARTS,
 } from './partSize.js';
-export { localEtag, parseEtag } from './etag.js';
 export { createS3Client, connectionPool, type S3ClientOptions, type ConnectionPool } from './client.js';

@@ -1,3 +1,8 @@
+import { fixedConcurrency, type ConcurrencyPolicy } from '../aws/concurrency.js';
+
+// The policy is shared with the Firehose delivery engine; its home is src/aws/concurrency.ts.
+export { fixedConcurrency, type ConcurrencyPolicy };
+
 /**
  * A unit of work for the pool. It records its own outcome; a throw means a bug or a fatal error.
  * `bytes` is what it moves and holds in memory meanwhile (a small file's body, a part): the
@@ -8,34 +13,6 @@ export type Task = ((signal: AbortSignal) => Promise<void>) & { readonly bytes?:
 /** `task` weighed at `bytes` (see {@link Task}). */
 export const weighed = (bytes: number, task: (signal: AbortSignal) => Promise<void>): Task =>
   Object.assign(task, { bytes });
-
-/**
- * How many tasks the pool runs at once: asked each time a worker is about to start one, and told
- * how each went. A fixed number ({@link fixedConcurrency}), or one that adapts to the link (see
- * `linkConcurrency`).
- */
-export interface ConcurrencyPolicy {
-  /** The most tasks ever in flight: the pool's workers, and what sockets and listeners are sized for. */
-  readonly max: number;
-  /**
-   * The most bytes of tasks in flight at once (a task that alone exceeds it still runs, alone
-   * with the others finishing): what keeps memory flat when many large parts could be in flight.
-   */
-  readonly maxBytes?: number;
-  /** How many may be in flight now (1..max). */
-  current(): number;
-  /** A task started. */
-  started?(): void;
-  /** A task settled after `ms`, having moved `bytes` (only called when the policy has this hook). */
-  settled?(sample: { ms: number; bytes: number }): void;
-  /** A request was refused with SlowDown/503 and will be retried. */
-  throttled?(): void;
-}
-
-/** `n` tasks at once, always. */
-export function fixedConcurrency(n: number): ConcurrencyPolicy {
-  return { max: n, current: () => n };
-}
 
 /**
  * Runs tasks with `policy.max` workers (a number is a fixed policy) that all pull from one shared

@@ -11,10 +11,16 @@ import { awsError, errorAnswer, expiredTokenError, type Answer } from './awsProx
 import { createFaultQueue, type Fault } from './awsProxy/faults.js';
 import { putRecordBatchPartially } from './awsProxy/firehosePartial.js';
 import { describeRequest, signingScope, type ServiceName } from './awsProxy/request.js';
-import { assumeRoleRefusal, createSessionBook, issuesCredentials } from './awsProxy/sessions.js';
+import {
+  assumeRoleRefusal,
+  createSessionBook,
+  issuesCredentials,
+  type IssuedCredentials,
+} from './awsProxy/sessions.js';
 
 export type { ErrorFault, Fault, NetworkFault, PartialFailureFault } from './awsProxy/faults.js';
 export type { ServiceName } from './awsProxy/request.js';
+export type { IssuedCredentials } from './awsProxy/sessions.js';
 
 export interface ProxyLogEntry {
   service: ServiceName;
@@ -47,6 +53,8 @@ export interface AwsProxy {
   /** Queue a fault: the next `times` (default 1) requests matching service/action get it instead of moto's answer. */
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** Credentials the proxy saw STS (or IAM) issue, and how the issuing call was made. */
+  issued(accessKeyId: string): IssuedCredentials | undefined;
   /** Every request seen, in the order their answers completed. */
   readonly log: ReadonlyArray<ProxyLogEntry>;
   clearLog(): void;
@@ -96,6 +104,10 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     Object.assign(entry, { service, action, params: Object.fromEntries(params) });
 
     const fault = faults.take(service, action);
+    if (fault?.kind === 'network' && fault.answerLost) {
+      entry.answeredByProxy = true;
+      return forwardThenDrop(target, req, body, res);
+    }
     if (fault || sessions.isExpired(scope?.accessKeyId)) {
       entry.answeredByProxy = true;
       if (fault?.kind === 'network') return void req.socket.destroy();
@@ -122,7 +134,10 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
         entry.answeredByProxy = true;
         return errorAnswer('sts', { code: 'ValidationError', status: 400, message: refusal });
       }
-      return sessions.learn(action, text, lifetimeSeconds);
+      return sessions.learn(action, text, lifetimeSeconds, undefined, {
+        signedWithSession: req.headers['x-amz-security-token'] !== undefined,
+        durationSecondsGiven: params.has('DurationSeconds'),
+      });
     });
   };
 
@@ -171,6 +186,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       lifetimeSeconds = seconds;
     },
     inject: (fault) => faults.add(fault),
+    issued: (accessKeyId) => sessions.get(accessKeyId),
     clearFaults: () => faults.clear(),
     get log() {
       return log;
@@ -187,10 +203,30 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
   };
 }
 
+/** Sends the request to moto as it came (method, path, every header, body); `onAnswer` gets moto's answer. */
+function sendUpstream(
+  target: URL,
+  req: IncomingMessage,
+  body: Buffer | undefined,
+  onAnswer: (answer: IncomingMessage) => void,
+  fail: (err: Error) => void,
+): void {
+  const upstream = request(
+    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.rawHeaders },
+    (answer) => {
+      answer.on('error', fail);
+      onAnswer(answer);
+    },
+  );
+  upstream.on('error', fail);
+  if (body) upstream.end(body);
+  else req.pipe(upstream);
+}
+
 /**
- * Sends the request to moto as it came (method, path, every header, body). Without `rewrite`, moto's
- * answer streams back as it is; with it, the answer is buffered and `rewrite` may replace its body
- * (a string, sent with moto's status and headers) or the whole answer.
+ * Sends the request to moto as it came. Without `rewrite`, moto's answer streams back as it is;
+ * with it, the answer is buffered and `rewrite` may replace its body (a string, sent with moto's
+ * status and headers) or the whole answer.
  */
 export function forward(
   target: URL,
@@ -200,43 +236,49 @@ export function forward(
   rewrite?: (status: number, body: string) => Promise<Answer | string>,
 ): Promise<void> {
   return new Promise<void>((done, fail) => {
-    const upstream = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: req.rawHeaders,
-      },
-      (answer) => {
-        answer.on('error', fail);
-        const status = answer.statusCode ?? 502;
-        if (!rewrite) {
-          res.once('close', done); // after the last byte, or when the client went away
-          res.writeHead(status, answer.statusMessage, answer.rawHeaders);
-          answer.pipe(res);
-          return;
-        }
-        readAll(answer)
-          .then((raw) => rewrite(status, raw.toString('utf8')))
-          .then((out) => {
-            if (typeof out !== 'string') return send(res, out);
-            const headers = answer.rawHeaders.filter(
-              (_, i, all) => !FRAMING.has(all[i - (i % 2)]!.toLowerCase()),
-            );
-            res.writeHead(status, answer.statusMessage, [
-              ...headers,
-              'Content-Length',
-              String(Buffer.byteLength(out)),
-            ]);
-            res.end(out);
-          })
-          .then(done, fail);
-      },
-    );
-    upstream.on('error', fail);
-    if (body) upstream.end(body);
-    else req.pipe(upstream);
+    const onAnswer = (answer: IncomingMessage) => {
+      const status = answer.statusCode ?? 502;
+      if (!rewrite) {
+        res.once('close', done); // after the last byte, or when the client went away
+        res.writeHead(status, answer.statusMessage, answer.rawHeaders);
+        answer.pipe(res);
+        return;
+      }
+      readAll(answer)
+        .then((raw) => rewrite(status, raw.toString('utf8')))
+        .then((out) => {
+          if (typeof out !== 'string') return send(res, out);
+          const headers = answer.rawHeaders.filter(
+            (_, i, all) => !FRAMING.has(all[i - (i % 2)]!.toLowerCase()),
+          );
+          res.writeHead(status, answer.statusMessage, [
+            ...headers,
+            'Content-Length',
+            String(Buffer.byteLength(out)),
+          ]);
+          res.end(out);
+        })
+        .then(done, fail);
+    };
+    sendUpstream(target, req, body, onAnswer, fail);
+  });
+}
+
+/**
+ * Sends the request to moto as it came and waits for moto's whole answer, then destroys the
+ * client's connection: the call was carried out, and its answer is lost.
+ */
+function forwardThenDrop(target: URL, req: IncomingMessage, body: Buffer | undefined, res: ServerResponse) {
+  return new Promise<void>((done, fail) => {
+    const onAnswer = (answer: IncomingMessage) => {
+      answer.resume();
+      answer.on('end', () => {
+        res.destroy();
+        req.socket.destroy();
+        done();
+      });
+    };
+    sendUpstream(target, req, body, onAnswer, fail);
   });
 }
 

@@ -262,7 +262,7 @@ describe('runPool: the byte budget and the hooks an adaptive policy reads', () =
       max: 2,
       current: () => 2,
       started: () => started++,
-      settled: ({ bytes }) => settled.push(bytes),
+      settled: ({ bytes }) => settled.push(bytes ?? -1),
     };
     await runPool(from(tasks), policy, new AbortController().signal);
     expect(started).toBe(4);
