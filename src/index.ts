@@ -19,6 +19,13 @@ export {
   type ServiceId,
 } from './aws/clients.js';
 export { explainAwsError } from './aws/explain.js';
+export {
+  AdaptiveConcurrency,
+  type AdaptiveConcurrencyOptions,
+  type ConcurrencyChange,
+  type ConcurrencyReason,
+} from './aws/adaptiveConcurrency.js';
+export { ThrottleReports, reportThrottling } from './aws/throttleReports.js';
 export { createStsClient, getCallerIdentity, type CallerIdentity } from './aws/sts.js';
 export * from './config/index.js';
 export * from './credentials/index.js';

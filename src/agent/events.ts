@@ -1,3 +1,4 @@
+import type { ConcurrencyReason } from '../aws/adaptiveConcurrency.js';
 import type { TailEvent } from './tail.js';
 
 /**
@@ -40,6 +41,8 @@ export type AgentEvent =
       durationMs: number;
     }
   | { type: 'sync.failed'; sync: string; message: string }
+  /** A sync's requests in flight changed (it fits the link; `throttled`: S3 asked it to slow down). */
+  | { type: 'sync.concurrency'; sync: string; from: number; to: number; reason: ConcurrencyReason }
   | { type: 'server.started'; url: string; tokenFile: string }
   | { type: 'http.started'; url: string };
 

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { ThrottleReports } from '../aws/throttleReports.js';
 import type { AwsFiles } from '../config/paths.js';
+import { SYNC_CONCURRENCY } from '../s3/linkConcurrency.js';
 import type { AgentConfig, FlowConfig, SyncConfig } from './config.js';
 import { AgentConfigError } from './configError.js';
 import { startAgentSession, type AgentSession } from './credentials.js';
@@ -89,6 +91,8 @@ class Supervisor {
   private session: AgentSession | undefined;
   private firehose: FirehoseClient | undefined;
   private s3: S3Client | undefined;
+  /** What the S3 client says of throttled attempts, for the syncs' concurrency. */
+  private readonly s3Throttling = new ThrottleReports();
   private deliver: Deliver | undefined;
   private closers: (() => Promise<void>)[] = [];
   private full = false;
@@ -205,6 +209,7 @@ class Supervisor {
   private startSync(config: SyncConfig): void {
     const job = new SyncJob(config, {
       client: () => this.s3Client(),
+      throttling: this.s3Throttling,
       spool: this.spool,
       /** Every event, for the log (one line each). */
       onEvent: this.options.onEvent,
@@ -216,13 +221,16 @@ class Supervisor {
   private async s3Client(): Promise<S3Client> {
     if (!this.s3) {
       const { createS3Client } = await import('../s3/client.js');
-      this.s3 = createS3Client({
-        region: this.session!.region,
-        endpointUrl: this.config.endpointUrl,
-        credentials: this.session!.provider,
-        /** The environment the AWS files and endpoints are read from. */
-        env: this.options.env,
-      });
+      this.s3 = createS3Client(
+        {
+          region: this.session!.region,
+          endpointUrl: this.config.endpointUrl,
+          credentials: this.session!.provider,
+          /** The environment the AWS files and endpoints are read from. */
+          env: this.options.env,
+        },
+        { maxSockets: SYNC_CONCURRENCY.max, throttling: this.s3Throttling },
+      );
     }
     return this.s3;
   }

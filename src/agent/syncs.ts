@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { ThrottleReports } from '../aws/throttleReports.js';
 import type { FilterRule } from '../s3/filters.js';
 import type { SyncConfig } from './config.js';
 import type { AgentEvent } from './events.js';
@@ -7,6 +8,8 @@ import type { Spool } from './spool.js';
 
 export interface SyncJobDeps {
   client: () => Promise<S3Client>;
+  /** Where that client reports throttled attempts: each run's concurrency comes down at once. */
+  throttling?: ThrottleReports;
   spool: Spool;
   onEvent: (event: AgentEvent) => void;
 }
@@ -72,6 +75,14 @@ export class SyncJob {
       const { sync } = await import('../s3/sync.js');
       const summary = await sync(this.config.from, this.config.to, {
         client: await this.deps.client(),
+        throttling: this.deps.throttling,
+        onEvent: (event) => {
+          // Only the changes: where an adaptive run starts is the same every run.
+          if (event.type !== 'concurrency' || event.from === undefined) return;
+          if (event.reason === 'pinned' || event.reason === 'start') return;
+          const { from, to, reason } = event;
+          this.deps.onEvent({ type: 'sync.concurrency', sync: name, from, to, reason });
+        },
         delete: this.config.delete,
         filters: syncFilters(this.config),
         sizeOnly: this.config.sizeOnly,

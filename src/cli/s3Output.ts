@@ -54,6 +54,19 @@ export function cleanupLine(cleaned: { partial: number; uploads: number }): stri
   return parts.length > 0 ? `Cleaned up after an earlier interrupted run: ${parts.join(', ')}.` : undefined;
 }
 
+/**
+ * `concurrency 32 -> 128: growing (410 requests/s, 1.6 MiB/s)`: a `--debug` line per change of
+ * the requests in flight (the benchmarks read them).
+ */
+export function concurrencyLine(event: Extract<SyncEvent, { type: 'concurrency' }>): string {
+  const measured =
+    event.requestsPerSecond === undefined || event.requestsPerSecond === 0
+      ? ''
+      : ` (${event.requestsPerSecond.toFixed(0)} requests/s, ${humanBytes(event.bytesPerSecond ?? 0)}/s)`;
+  const change = event.from === undefined ? `${event.to}` : `${event.from} -> ${event.to}`;
+  return `concurrency ${change}: ${event.reason}${measured}`;
+}
+
 /** Progress on a terminal: one line on stderr, redrawn at most ten times a second. */
 class SyncProgress {
   private files = 0;
@@ -126,6 +139,7 @@ export function syncPrinter(ctx: CommandContext, options: SyncPrinterOptions): S
   return {
     onEvent(event) {
       if (event.type === 'cleanup') return onCleanup(event);
+      if (event.type === 'concurrency') return ctx.log.debug(concurrencyLine(event));
       if (event.type === 'done' && !options.onlyShowErrors && !json) {
         progress?.clear();
         io.stdout.write(`${event.dryrun ? '(dryrun) ' : ''}${event.operation}: ${fromTo(event, cwd)}\n`);

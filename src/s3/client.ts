@@ -4,6 +4,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, type AwsContext } from '../aws/clients.js';
 import { partitionOfRegion } from '../aws/partition.js';
 import { httpHandlerSdk, s3Sdk } from '../aws/sdk.js';
+import { reportThrottling, type ThrottleReports } from '../aws/throttleReports.js';
+import { isThrottling } from './retry.js';
 
 /**
  * Keep-alive connections, one pool per endpoint: a Node agent keeps its sockets per host and
@@ -41,6 +43,8 @@ export interface S3ClientOptions {
   maxSockets?: number;
   /** Connections to share with other clients (default: a pool of this client's own, of `maxSockets`). */
   connections?: ConnectionPool;
+  /** Told of every attempt S3 throttled (SlowDown, 503), the SDK's own retries included. */
+  throttling?: ThrottleReports;
 }
 
 /**
@@ -50,7 +54,7 @@ export interface S3ClientOptions {
  */
 export function createS3Client(ctx: AwsContext, options: S3ClientOptions = {}): S3Client {
   const { httpAgent, httpsAgent } = options.connections ?? connectionPool(options.maxSockets);
-  return new (s3Sdk().S3Client)({
+  const client = new (s3Sdk().S3Client)({
     ...clientConfig('s3', ctx),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
@@ -58,6 +62,8 @@ export function createS3Client(ctx: AwsContext, options: S3ClientOptions = {}): 
     cacheMiddleware: true,
     requestHandler: new (httpHandlerSdk().NodeHttpHandler)({ httpAgent, httpsAgent }),
   });
+  if (options.throttling) reportThrottling(client, options.throttling, isThrottling);
+  return client;
 }
 
 /**

@@ -88,6 +88,7 @@ export function rangedDownload(
 
   return {
     partCount: ranges.length,
+    partBytes: (index) => ranges[index]!.end - ranges[index]!.start,
     async begin() {
       await mkdir(dirname(path), { recursive: true });
       handle = await open(temp, 'w');

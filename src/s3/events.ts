@@ -1,3 +1,4 @@
+import type { ConcurrencyReason } from '../aws/adaptiveConcurrency.js';
 import type { Direction } from './entry.js';
 
 /** What a killed run leaves: a partial download, an open (billed) multipart upload. */
@@ -40,6 +41,19 @@ export type SyncEvent =
       /** The local path, or `s3://bucket/key` of the upload. */
       location: string;
       error?: string;
+    }
+  /**
+   * How many requests may be in flight: once at the start (`pinned` by the `concurrency` setting,
+   * or where an adaptive run `start`s), then at each change of an adaptive one, with the
+   * throughput of the window that decided it (none for throttling, decided at once).
+   */
+  | {
+      type: 'concurrency';
+      from?: number;
+      to: number;
+      reason: ConcurrencyReason | 'pinned' | 'start';
+      requestsPerSecond?: number;
+      bytesPerSecond?: number;
     }
   /** A file failed; the sync goes on with the others. */
   | {

@@ -8,7 +8,7 @@ import { s3Url, type LocalLocation, type S3Location } from './location.js';
 import { PartedRun, type PartedTransfer } from './parted.js';
 import { partSizeFor } from './partSize.js';
 import type { SyncAction } from './plan.js';
-import type { Task } from './pool.js';
+import { weighed, type Task } from './pool.js';
 import type { Recorder } from './recorder.js';
 import { retrying } from './retry.js';
 import { sameContent } from './sameContent.js';
@@ -107,7 +107,7 @@ function copyTasks(ctx: ExecuteContext, source: SyncEntry): Iterable<Task> {
     recorder.begin(operation, source.key, source.size);
     return run.tasks();
   }
-  const single: Task = async (signal) => {
+  const single: Task = weighed(source.size, async (signal) => {
     recorder.begin(operation, source.key, source.size);
     const onBytes = (n: number) => recorder.bytes(n);
     const objectKey = ctx.s3.prefix + source.key;
@@ -128,7 +128,7 @@ function copyTasks(ctx: ExecuteContext, source: SyncEntry): Iterable<Task> {
     } catch (err) {
       recorder.failed(operation, source.key, to, err, from);
     }
-  };
+  });
   return [single];
 }
 

@@ -20,13 +20,18 @@ export { syncRequest, type SyncRequest } from './request.js';
 export {
   validateSyncOptions,
   parseConcurrency,
-  DEFAULT_SYNC_CONCURRENCY,
   type SyncOptions,
   type SyncSettings,
   type SyncRuntime,
   type SyncSettingNames,
 } from './options.js';
-export { fixedConcurrency, type ConcurrencyPolicy } from './pool.js';
+export { fixedConcurrency, weighed, type ConcurrencyPolicy, type Task } from './pool.js';
+export {
+  linkConcurrency,
+  SYNC_CONCURRENCY,
+  SYNC_BYTES_IN_FLIGHT,
+  type LinkConcurrencyOptions,
+} from './linkConcurrency.js';
 export {
   syncPlan,
   type SyncAction,

@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { ThrottleReports } from '../aws/throttleReports.js';
 import { usageError } from '../errors.js';
 import type { Direction } from './entry.js';
 import type { SyncEvent } from './events.js';
@@ -12,9 +13,6 @@ import type { ConcurrencyPolicy } from './pool.js';
  * The options of a sync and their checks. No AWS SDK is loaded from here (the imports above are
  * types), so the CLI can refuse bad flags before it pays for loading the S3 client.
  */
-
-/** The AWS CLI's default for `max_concurrent_requests`. */
-export const DEFAULT_SYNC_CONCURRENCY = 10;
 
 /** What a sync does: the settings a user chooses (checked by {@link syncRequest}). */
 export interface SyncSettings {
@@ -30,7 +28,10 @@ export interface SyncSettings {
   exactTimestamps?: boolean;
   /** Compare content for same-size files, by ETag (see `sameContent`); times are ignored. */
   checksum?: boolean;
-  /** Requests in flight at once: whole small files and parts of large ones share it (default 10). */
+  /**
+   * Requests in flight at once, pinned: whole small files and parts of large ones share it.
+   * Default: chosen from what the link achieves (see `linkConcurrency`).
+   */
   concurrency?: number;
   /** Files of at least this many bytes go in parts (default 8 MiB). */
   multipartThreshold?: number;
@@ -50,10 +51,15 @@ export interface SyncRuntime {
   signal?: AbortSignal;
   onEvent?: (event: SyncEvent) => void;
   /**
-   * How many requests are in flight (default: `fixedConcurrency(concurrency)`). A policy that
-   * adapts to the link plugs in here; `concurrency` is then not used.
+   * How many requests are in flight (default: `fixedConcurrency(concurrency)` when it is set,
+   * else `linkConcurrency()`, which fits the link); `concurrency` is then not used.
    */
   concurrencyPolicy?: ConcurrencyPolicy;
+  /**
+   * Where the client reports throttled attempts (give the same to `createS3Client`), so that an
+   * adaptive concurrency hears of SlowDown at once, also when the SDK's own retry succeeds.
+   */
+  throttling?: ThrottleReports;
   /**
    * Folder where this run writes down its open multipart uploads (see `uploadJournalDir`), so
    * that the next sync to the same place aborts the ones a killed run left open (billed until

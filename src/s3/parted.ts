@@ -1,4 +1,4 @@
-import type { Task } from './pool.js';
+import { weighed, type Task } from './pool.js';
 import { retrying } from './retry.js';
 
 /**
@@ -7,6 +7,8 @@ import { retrying } from './retry.js';
  */
 export interface PartedTransfer {
   readonly partCount: number;
+  /** The length of part `index` (what it moves, and holds in memory while it runs). */
+  partBytes(index: number): number;
   /** CreateMultipartUpload / open the temporary file. Runs once, before the first part. */
   begin(): Promise<void>;
   /** One part, from the top (re-reading its bytes): safe to call again after a failure. */
@@ -50,7 +52,7 @@ export class PartedRun {
   *tasks(): Generator<Task> {
     for (let i = 0; i < this.transfer.partCount; i++) {
       if (this.error !== undefined || this.settled) return;
-      yield (signal) => this.runPart(i, signal);
+      yield weighed(this.transfer.partBytes(i), (signal) => this.runPart(i, signal));
     }
   }
 

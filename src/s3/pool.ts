@@ -3,15 +3,24 @@ import { fixedConcurrency, type ConcurrencyPolicy } from '../aws/concurrency.js'
 // The policy is shared with the Firehose delivery engine; its home is src/aws/concurrency.ts.
 export { fixedConcurrency, type ConcurrencyPolicy };
 
-/** A unit of work for the pool. It records its own outcome; a throw means a bug or a fatal error. */
-export type Task = (signal: AbortSignal) => Promise<void>;
+/**
+ * A unit of work for the pool. It records its own outcome; a throw means a bug or a fatal error.
+ * `bytes` is what it moves and holds in memory meanwhile (a small file's body, a part): the
+ * pool's byte budget counts it, and an adaptive policy measures throughput by it.
+ */
+export type Task = ((signal: AbortSignal) => Promise<void>) & { readonly bytes?: number };
+
+/** `task` weighed at `bytes` (see {@link Task}). */
+export const weighed = (bytes: number, task: (signal: AbortSignal) => Promise<void>): Task =>
+  Object.assign(task, { bytes });
 
 /**
  * Runs tasks with `policy.max` workers (a number is a fixed policy) that all pull from one shared
  * async iterator, so files and the parts of large files share one bound; a worker waits while
- * `policy.current()` tasks run. Stops pulling when `signal` aborts, and always waits for every running task to settle (they
- * clean up: abort multipart uploads, remove temporary files) before it resolves or rethrows the
- * first error.
+ * `policy.current()` tasks run, and before it starts a task while the bytes in flight would go
+ * over `policy.maxBytes`. Stops pulling when `signal` aborts, and always waits for every running
+ * task to settle (they clean up: abort multipart uploads, remove temporary files) before it
+ * resolves or rethrows the first error.
  */
 export async function runPool(
   tasks: AsyncIterator<Task>,
@@ -21,12 +30,34 @@ export async function runPool(
   const policy = typeof concurrency === 'number' ? fixedConcurrency(concurrency) : concurrency;
   // Slots taken: a worker holds one from pulling a task until that task settles.
   let busy = 0;
+  let bytesInFlight = 0;
+  let running = 0;
   const waiting: Array<() => void> = [];
-  const settled = policy.settled?.bind(policy);
+  const byteWaiting: Array<() => void> = [];
+  const maxBytes = policy.maxBytes ?? Infinity;
+  const wakeAll = (queue: Array<() => void>) => queue.splice(0).forEach((resume) => resume());
   const release = () => {
     busy--;
     // Wake as many as may start now (a woken worker checks again, so waking one too many is harmless).
     for (let free = policy.current() - busy; free > 0 && waiting.length > 0; free--) waiting.shift()!();
+  };
+  const run = async (task: Task) => {
+    const bytes = task.bytes ?? 0;
+    // Over the budget: wait for bytes to come back, unless nothing else runs (then it goes alone).
+    while (running > 0 && bytesInFlight + bytes > maxBytes)
+      await new Promise<void>((resume) => byteWaiting.push(resume));
+    running++;
+    bytesInFlight += bytes;
+    policy.started?.();
+    const started = performance.now();
+    try {
+      await task(signal);
+    } finally {
+      running--;
+      bytesInFlight -= bytes;
+      wakeAll(byteWaiting);
+    }
+    policy.settled?.({ ms: performance.now() - started, bytes });
   };
   const worker = async () => {
     while (!signal.aborted) {
@@ -36,9 +67,7 @@ export async function runPool(
       try {
         const next = await tasks.next();
         if (next.done) return;
-        const started = settled ? performance.now() : 0;
-        await next.value(signal);
-        settled?.({ ms: performance.now() - started });
+        await run(next.value);
       } finally {
         // Also when leaving: a worker waiting behind this one may pull (and see the end) now.
         release();

@@ -75,6 +75,11 @@ export class Recorder {
     this.emit({ type: 'failed', operation, key, from, to, message, error });
   }
 
+  /** The concurrency was set or changed (see the `concurrency` event). */
+  concurrency(event: Omit<Extract<SyncEvent, { type: 'concurrency' }>, 'type'>): void {
+    this.emit({ type: 'concurrency', ...event });
+  }
+
   /** A leftover of an earlier run cleaned up (or not, with `error`): told, never counted. */
   cleanedUp(what: Leftover, location: string, error?: unknown): void {
     this.emit({

@@ -3,7 +3,6 @@ import type { FilterRule } from './filters.js';
 import { parseLocation, type LocalLocation, type S3Location, type SyncLocation } from './location.js';
 import {
   compareModeOf,
-  DEFAULT_SYNC_CONCURRENCY,
   syncEnds,
   validateNumbers,
   type SyncSettingNames,
@@ -25,7 +24,8 @@ export interface SyncRequest {
   readonly delete: boolean;
   readonly filters: readonly FilterRule[];
   readonly dryrun: boolean;
-  readonly concurrency: number;
+  /** Pinned by the caller; undefined: it fits the link (see `linkConcurrency`). */
+  readonly concurrency: number | undefined;
   readonly multipartThreshold: number;
   readonly multipartChunksize: number;
   readonly followSymlinks: boolean;
@@ -54,7 +54,7 @@ export function syncRequest(
     delete: settings.delete ?? false,
     filters: settings.filters ?? [],
     dryrun: settings.dryrun ?? false,
-    concurrency: settings.concurrency ?? DEFAULT_SYNC_CONCURRENCY,
+    concurrency: settings.concurrency,
     multipartThreshold: settings.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
     multipartChunksize: settings.multipartChunksize ?? DEFAULT_MULTIPART_CHUNKSIZE,
     followSymlinks: settings.followSymlinks ?? true,

@@ -14,6 +14,7 @@ import { s3Url, type S3Location, type SyncLocation } from './location.js';
 import type { SyncOptions, SyncRuntime } from './options.js';
 import type { PartedRun } from './parted.js';
 import { syncPlan, type SyncAction } from './plan.js';
+import { linkConcurrency } from './linkConcurrency.js';
 import { fixedConcurrency, mapAhead, readAhead, runPool, type ConcurrencyPolicy, type Task } from './pool.js';
 import { Recorder } from './recorder.js';
 import { isThrottling } from './retry.js';
@@ -21,6 +22,13 @@ import { syncRequest, type SyncRequest } from './request.js';
 
 /** Files the local walk may run ahead of the plan: enough to cover one listing page's wait. */
 const LOCAL_READ_AHEAD = 2000;
+/**
+ * Objects the S3 listing may run ahead of the plan (five pages): the listing keeps going while
+ * files upload, so a slow page is not waited for when its keys' turn comes.
+ */
+const LISTING_READ_AHEAD = 5000;
+/** `--checksum` comparisons under way at once (each streams a file through MD5). */
+const CHECKSUMS_AHEAD = 16;
 
 /** S3 listing errors (no bucket, no permission) end the sync with AWS's reason. */
 async function* explained(entries: AsyncIterable<SyncEntry>, s3: S3Location): AsyncGenerator<SyncEntry> {
@@ -73,13 +81,14 @@ export class SyncRun {
   private tasks: AsyncGenerator<Task> | undefined;
   private failure: unknown;
   private readonly onAbort = () => this.stop.abort(this.runtime.signal?.reason);
+  private stopHearingThrottles: (() => void) | undefined;
 
   constructor(
     readonly request: SyncRequest,
     private readonly runtime: SyncRuntime,
   ) {
     this.recorder = new Recorder(request.direction, request.dryrun, runtime.onEvent);
-    this.policy = runtime.concurrencyPolicy ?? fixedConcurrency(request.concurrency);
+    this.policy = this.choosePolicy();
     // A dry run changes nothing: it neither cleans up nor writes anything down.
     const uploading = request.direction === 'upload' && !request.dryrun;
     this.cleanup = new Cleanup({
@@ -99,10 +108,28 @@ export class SyncRun {
       recorder: this.recorder,
       openRuns: new Set<PartedRun>(),
       openUploads: this.cleanup.openUploads,
+      // Throttling the SDK gave up on (a client without `throttling` reports tells of no other);
+      // told twice of one round is harmless: a policy decreases once per round.
       onRetry: (err) => {
         if (isThrottling(err)) this.policy.throttled?.();
       },
     };
+  }
+
+  /** The runtime's policy, else `concurrency` pinned, else one that fits the link (its changes become events). */
+  private choosePolicy(): ConcurrencyPolicy {
+    if (this.runtime.concurrencyPolicy) return this.runtime.concurrencyPolicy;
+    const pinned = this.request.concurrency;
+    if (pinned !== undefined) {
+      this.recorder.concurrency({ to: pinned, reason: 'pinned' });
+      return fixedConcurrency(pinned);
+    }
+    const policy = linkConcurrency({
+      onChange: ({ unitsPerSecond, ...change }) =>
+        this.recorder.concurrency({ ...change, bytesPerSecond: unitsPerSecond }),
+    });
+    this.recorder.concurrency({ to: policy.current(), reason: 'start' });
+    return policy;
   }
 
   get phase(): SyncPhase {
@@ -144,7 +171,10 @@ export class SyncRun {
           LOCAL_READ_AHEAD,
         )
       : (async function* () {})();
-    const objects = explained(listObjects(this.runtime.client, s3, { signal: this.stop.signal }), s3);
+    const objects = explained(
+      readAhead(listObjects(this.runtime.client, s3, { signal: this.stop.signal }), LISTING_READ_AHEAD),
+      s3,
+    );
     const options = {
       direction,
       compare,
@@ -156,7 +186,9 @@ export class SyncRun {
         ? syncPlan(localEntries, objects, options)
         : syncPlan(safeKeys(objects, s3, this.recorder), localEntries, options);
     return compare === 'checksum'
-      ? mapAhead(plan, this.policy.max, (a) => resolveCompare(this.ctx, a, this.stop.signal))
+      ? mapAhead(plan, Math.min(this.policy.max, CHECKSUMS_AHEAD), (a) =>
+          resolveCompare(this.ctx, a, this.stop.signal),
+        )
       : plan;
   }
 
@@ -167,6 +199,7 @@ export class SyncRun {
     setMaxListeners(this.policy.max * 4 + 16, this.stop.signal);
     if (this.runtime.signal?.aborted) this.onAbort();
     this.runtime.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.stopHearingThrottles = this.runtime.throttling?.on(() => this.policy.throttled?.());
     this.tasks = tasksFor(this.ctx, this.actions());
     this.cleanup.abortLeftoverUploads();
     try {
@@ -180,6 +213,7 @@ export class SyncRun {
   async windDown(): Promise<void> {
     this.move('transferring', 'woundDown');
     this.runtime.signal?.removeEventListener('abort', this.onAbort);
+    this.stopHearingThrottles?.();
     // Stopped early: close the listings the plan still holds.
     await this.tasks?.return(undefined).catch(() => {});
     // Multipart transfers whose remaining parts will never run: abort them now.
@@ -226,8 +260,9 @@ export async function runSync(request: SyncRequest, runtime: SyncRuntime): Promi
 
 /**
  * Syncs a local folder and an S3 prefix, either way, with `aws s3 sync` semantics (see `copyReason`).
- * Both listings stream into the pure plan (`syncPlan`), whose actions feed one pool of
- * `concurrency` workers; memory stays bounded by the pool, not by the number of files. Files that
+ * Both listings stream into the pure plan (`syncPlan`), whose actions feed one pool: `concurrency`
+ * requests at once when it is set, else as many as the link rewards (`linkConcurrency`); memory
+ * stays bounded by the pool and its byte budget, not by the number of files. Files that
  * fail are reported in the summary (and by a `failed` event) and the others go on.
  *
  * Rejects (after cleaning up) when a listing fails, or with a `TempcredsError` when `signal` aborts.

@@ -107,6 +107,7 @@ export function multipartUpload(
 
   return {
     partCount: ranges.length,
+    partBytes: (index) => ranges[index]!.end - ranges[index]!.start,
     async begin() {
       handle = await open(path, 'r');
       const now = (await handle.stat()).size;

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 // Light modules only: the S3 client loads when a sync runs, not at every start of the CLI.
 import type { FilterRule } from '../../s3/filters.js';
-import { DEFAULT_SYNC_CONCURRENCY, parseConcurrency, type SyncSettingNames } from '../../s3/options.js';
+import { SYNC_CONCURRENCY } from '../../s3/linkConcurrency.js';
+import { parseConcurrency, type SyncSettingNames } from '../../s3/options.js';
 import { parseSizeArgument } from '../../s3/partSize.js';
 import { syncRequest, type SyncRequest } from '../../s3/request.js';
 import { uploadJournalDir } from '../../s3/uploadJournal.js';
@@ -99,7 +100,7 @@ export const registerS3: RegisterCommand = (program: Command, io, setExitCode) =
       .option('--checksum', 'compare the content of same-size files (MD5 against the ETag) instead of times')
       .option(
         '--concurrency <n>',
-        `requests in flight at once, files and parts together (default ${DEFAULT_SYNC_CONCURRENCY})`,
+        `requests in flight at once, files and parts together (default: fitted to the link, ${SYNC_CONCURRENCY.max} at most)`,
       )
       .option('--multipart-threshold <size>', 'files of this size or more go in parts (default 8MB)')
       .option('--multipart-chunksize <size>', 'part size, 5MB..5GB (default 8MB)')
@@ -110,12 +111,15 @@ export const registerS3: RegisterCommand = (program: Command, io, setExitCode) =
     action(io, setExitCode, async (ctx, src: string, dst: string, flags: SyncFlags) => {
       const request = parseS3SyncInput(src, dst, flags, filters, io.cwd);
       // Credentials and the S3 modules load side by side.
-      const [aws, { runSync }, { createS3Client }] = await Promise.all([
+      const [aws, { runSync }, { createS3Client }, { ThrottleReports }] = await Promise.all([
         awsContextFor(ctx, flags),
         import('../../s3/sync.js'),
         import('../../s3/client.js'),
+        import('../../aws/throttleReports.js'),
       ]);
-      const client = createS3Client(aws, { maxSockets: request.concurrency });
+      const throttling = new ThrottleReports();
+      const maxSockets = request.concurrency ?? SYNC_CONCURRENCY.max;
+      const client = createS3Client(aws, { maxSockets, throttling });
       const printer = syncPrinter(ctx, flags);
       const stop = syncInterruptions(ctx, printer);
       try {
@@ -123,6 +127,7 @@ export const registerS3: RegisterCommand = (program: Command, io, setExitCode) =
           client,
           signal: stop.stop,
           onEvent: printer.onEvent,
+          throttling,
           uploadJournalDir: uploadJournalDir(io.env),
         });
         printer.summary(summary);

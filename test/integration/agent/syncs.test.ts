@@ -3,6 +3,7 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAwsProxy } from '../../support/awsProxy.js';
 import { freePort } from '../../support/localAws.js';
 import { runCli } from '../../support/cli.js';
 import { BUCKET } from '../firehose/world.js';
@@ -81,5 +82,45 @@ describe('agent syncs', () => {
     expect(status.stdout).toMatch(
       /sync up: last run \S+: ok, 0 files, 0 B; \d+ runs, 0 failed, 3 files and 12 B in all/,
     );
+  }, 60_000);
+
+  it('S3 asks a sync to slow down: its concurrency comes down (logged), and every file arrives', async () => {
+    const proxy = await startAwsProxy({
+      target: world.aws.endpoint,
+      admin: () => world.aws.admin,
+      region: 'us-east-1',
+    });
+    try {
+      const { dir, state } = await world.folder();
+      const out = join(dir, 'out');
+      await mkdir(out, { recursive: true });
+      for (let i = 0; i < 60; i++) await writeFile(join(out, `r-${i}.csv`), `${i}\n`);
+      // Twenty refusals: the SDK's own retries answer them, so only the throttle reports tell.
+      proxy.inject({ kind: 'error', service: 's3', action: 'PutObject', code: 'SlowDown', times: 20 });
+      const config = await writeConfig(
+        dir,
+        [
+          'credentials: { profile: admin }',
+          'region: us-east-1',
+          `endpointUrl: ${proxy.endpoint}`,
+          `stateDir: ${state}`,
+          'syncs:',
+          `  - { name: slowed, from: ${out}, to: "s3://${BUCKET}/slowed/", every: 1h }`,
+          '',
+        ].join('\n'),
+      );
+      const agent = await startAgent(config, world.env);
+      await waitFor('the run', async () => agent.events('sync.finished').length === 1);
+      expect(agent.events('sync.finished')[0]).toMatchObject({ files: 60, failed: 0 });
+      const cuts = agent.events('sync.concurrency').filter((e) => e.reason === 'throttled');
+      expect(cuts[0]).toMatchObject({ sync: 'slowed', from: 32, to: 22 });
+      expect(await agent.stop()).toBe(0);
+      const s3 = new S3Client(world.aws.adminClientConfig());
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'slowed/' }));
+      expect(listed.KeyCount).toBe(60);
+      s3.destroy();
+    } finally {
+      await proxy.stop();
+    }
   }, 60_000);
 });

@@ -4,9 +4,11 @@ import {
   fixedConcurrency,
   mapAhead,
   runPool,
+  weighed,
   type ConcurrencyPolicy,
   type Task,
 } from '../../../src/s3/pool.js';
+import { linkConcurrency } from '../../../src/s3/linkConcurrency.js';
 import { isThrottling, retrying } from '../../../src/s3/retry.js';
 
 /**
@@ -18,6 +20,7 @@ function fakeTransfer(partCount: number, failing: number[] = [], always = false)
   const failedOnce = new Set<number>();
   const transfer: PartedTransfer = {
     partCount,
+    partBytes: () => 1,
     begin: async () => void log.push('begin'),
     part: async (i) => {
       await new Promise((r) => setTimeout(r, 1));
@@ -211,6 +214,74 @@ describe('runPool with a concurrency policy (the seam for one that adapts)', () 
     const { tasks } = tracked(3);
     const policy: ConcurrencyPolicy = { max: 4, current: () => 1 };
     await expect(runPool(from(tasks), policy, new AbortController().signal)).resolves.toBeUndefined();
+  });
+});
+
+describe('runPool: the byte budget and the hooks an adaptive policy reads', () => {
+  /** Tasks of `bytes` each that note the bytes in flight. */
+  function weighedTasks(sizes: number[], ms = 3) {
+    const seen = { bytes: 0, peakBytes: 0, running: 0, peak: 0 };
+    const tasks = sizes.map((bytes) =>
+      weighed(bytes, async () => {
+        seen.bytes += bytes;
+        seen.running++;
+        seen.peakBytes = Math.max(seen.peakBytes, seen.bytes);
+        seen.peak = Math.max(seen.peak, seen.running);
+        await new Promise((r) => setTimeout(r, ms));
+        seen.bytes -= bytes;
+        seen.running--;
+      }),
+    );
+    return { tasks, seen };
+  }
+
+  it('keeps the bytes in flight within maxBytes, however many slots are free', async () => {
+    const { tasks, seen } = weighedTasks(Array(30).fill(8));
+    await runPool(from(tasks), { max: 20, maxBytes: 24, current: () => 20 }, new AbortController().signal);
+    expect(seen.peakBytes).toBe(24);
+    expect(seen.peak).toBe(3);
+  });
+
+  it('a task larger than the budget still runs, alone', async () => {
+    const { tasks, seen } = weighedTasks([4, 100, 4, 4]);
+    await runPool(from(tasks), { max: 4, maxBytes: 10, current: () => 4 }, new AbortController().signal);
+    expect(seen.peakBytes).toBe(100);
+  });
+
+  it('small tasks are not held back by the budget', async () => {
+    const { tasks, seen } = weighedTasks(Array(40).fill(1));
+    await runPool(from(tasks), { max: 16, maxBytes: 1000, current: () => 16 }, new AbortController().signal);
+    expect(seen.peak).toBe(16);
+  });
+
+  it('tells started() and settled() of every task, with its bytes', async () => {
+    const { tasks } = weighedTasks([5, 7, 0, 3]);
+    let started = 0;
+    const settled: number[] = [];
+    const policy: ConcurrencyPolicy = {
+      max: 2,
+      current: () => 2,
+      started: () => started++,
+      settled: ({ bytes }) => settled.push(bytes ?? -1),
+    };
+    await runPool(from(tasks), policy, new AbortController().signal);
+    expect(started).toBe(4);
+    expect(settled.sort((x, y) => x - y)).toEqual([0, 3, 5, 7]);
+  });
+
+  it('linkConcurrency in the pool: starts at its initial limit, grows on a latency-bound run, within the budget', async () => {
+    const changes: string[] = [];
+    const policy = linkConcurrency({
+      initial: 4,
+      max: 64,
+      maxBytes: 48,
+      onChange: (c) => changes.push(`${c.from}->${c.to} ${c.reason}`),
+    });
+    const { tasks, seen } = weighedTasks(Array(300).fill(1), 60);
+    await runPool(from(tasks), policy, new AbortController().signal);
+    expect(changes[0]).toBe('4->16 growing');
+    expect(seen.peak).toBeGreaterThan(16);
+    expect(seen.peakBytes).toBeLessThanOrEqual(48);
   });
 });
 
