@@ -6,7 +6,9 @@
  * that keeps connections alive as AWS does (moto closes each one), and of moto for what S3
  * decides. Behaviour only: how fast is bench/wan's business.
  */
-import { closeSync, ftruncateSync, openSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsDouble, type AwsDouble } from '../../support/wan/awsDouble.js';
@@ -15,6 +17,8 @@ import { runCli, type CliResult } from '../../support/cli.js';
 import { folder, removeFolder, startS3World, REGION, type S3World } from './world.js';
 
 const BUCKET = 'wan';
+const NO_HOME = join(tmpdir(), `tempcreds-no-home-${randomUUID()}`);
+const stateDir = mkdtempSync(join(tmpdir(), 'tempcreds-wan-state-'));
 let double: AwsDouble;
 const links: LinkProxy[] = [];
 beforeAll(async () => {
@@ -25,6 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(links.map((l) => l.stop()));
   await double?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 async function link(options: Omit<LinkOptions, 'target'>, target = double.endpoint): Promise<LinkProxy> {
@@ -35,9 +40,11 @@ async function link(options: Omit<LinkOptions, 'target'>, target = double.endpoi
 
 const env = (endpoint: string, keys = { id: 'AKIDEXAMPLE', secret: 'wan-secret' }): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
-  HOME: '/nonexistent',
-  AWS_CONFIG_FILE: '/nonexistent/config',
-  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+  // A HOME of its own, never made: not /nonexistent (nobody's home, which other tests run as).
+  HOME: NO_HOME,
+  AWS_CONFIG_FILE: join(NO_HOME, 'config'),
+  AWS_SHARED_CREDENTIALS_FILE: join(NO_HOME, 'credentials'),
+  TEMPCREDS_STATE_DIR: stateDir,
   AWS_ACCESS_KEY_ID: keys.id,
   AWS_SECRET_ACCESS_KEY: keys.secret,
   AWS_REGION: REGION,
