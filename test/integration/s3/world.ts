@@ -44,6 +44,7 @@ export interface S3World {
 let buckets = 0;
 
 const NO_AWS_FILES = join(tmpdir(), `tempcreds-no-aws-files-${randomUUID()}`);
+const STATE_DIR = join(tmpdir(), `tempcreds-s3-state-${randomUUID()}`);
 
 export async function startS3World(): Promise<S3World> {
   const aws = await startLocalAws({ region: REGION, enforce: false });
@@ -92,6 +93,8 @@ export async function startS3World(): Promise<S3World> {
     cliEnv: (endpoint = aws.endpoint) => ({
       PATH: process.env.PATH,
       HOME: tmpdir(),
+      // The upload journal in a folder of this run's own, not in the shared /tmp/.local/state.
+      TEMPCREDS_STATE_DIR: STATE_DIR,
       // Files in a folder no one made (not /nonexistent: nobody's home, which a root process may create).
       AWS_CONFIG_FILE: join(NO_AWS_FILES, 'config'),
       AWS_SHARED_CREDENTIALS_FILE: join(NO_AWS_FILES, 'credentials'),
@@ -105,6 +108,7 @@ export async function startS3World(): Promise<S3World> {
       admin.destroy();
       client.destroy();
       await aws.stop();
+      await rm(STATE_DIR, { recursive: true, force: true });
     },
   };
 }
