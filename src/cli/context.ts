@@ -181,10 +181,7 @@ export function parseAssumeFlags(
 
 /** ROLE and the assume flags, checked once, before anything touches the network or the disk. */
 export function parseAssumeRequest(ctx: CommandContext, role: string, flags: AssumeFlags): AssumeRoleRequest {
-  return parseAssumeRoleRequest(
-    { role, ...requestInput(flags, ctx.io.cwd) },
-    { names: FLAG_NAMES, canPrompt: tokenCodePrompt(ctx.io) !== undefined },
-  );
+  return parseCredentialsChoice({ ...flags, role }, flagContext(ctx)).request!;
 }
 
 /** The signing source for a command: `--source-profile`, else `--profile`, with the CLI's prompts and warnings. */
@@ -233,29 +230,58 @@ export async function roleSessionFor(
   return session;
 }
 
+/** Which credentials a command uses: a role request checked once at the edge, or the profile's own. */
+export interface CredentialsChoice {
+  /** `--role ROLE` with the assume flags, already valid; absent: the credentials of `--profile`. */
+  request?: AssumeRoleRequest;
+  /** The profile whose credentials assume the role (with `request` only). */
+  sourceProfile?: string;
+}
+
 /**
- * Credentials for commands that use them (firehose, s3, whoami): `--role ROLE [--source-profile P]`
- * assumes on the fly and keeps the session fresh; otherwise `--profile`.
+ * `--role ROLE [--source-profile P]` and the assume flags, checked once, before anything touches
+ * the disk or the network. Without `--role` the session options are still checked (bad input is
+ * refused whatever else is missing), and `--source-profile` is refused.
+ */
+export function parseCredentialsChoice(
+  flags: AssumeFlags & { role?: string },
+  where: { cwd: string; canPrompt: boolean },
+): CredentialsChoice {
+  if (flags.role) {
+    const request = parseAssumeRoleRequest(
+      { role: flags.role, ...requestInput(flags, where.cwd) },
+      { names: FLAG_NAMES, canPrompt: where.canPrompt },
+    );
+    return { request, sourceProfile: flags.sourceProfile };
+  }
+  parseAssumeFlags(flags, false, where.cwd);
+  if (flags.sourceProfile) {
+    throw usageError('--source-profile goes with --role.', 'Add --role ROLE, or use --profile alone.');
+  }
+  return {};
+}
+
+/** Where a command's file:// paths start, and whether a missing MFA code can be asked for. */
+export function flagContext(ctx: CommandContext): { cwd: string; canPrompt: boolean } {
+  return { cwd: ctx.io.cwd, canPrompt: tokenCodePrompt(ctx.io) !== undefined };
+}
+
+/**
+ * Credentials for commands that use them (firehose, s3, whoami, the administrator commands): a role
+ * request assumes on the fly and keeps the session fresh; otherwise `--profile`.
  */
 export async function awsContextFor(
   ctx: CommandContext,
-  flags: AssumeFlags & { role?: string },
+  choice: CredentialsChoice = {},
 ): Promise<AwsContext & { credentials: AwsCredentialIdentityProvider }> {
-  if (flags.role) {
-    const session = await roleSessionFor(
-      ctx,
-      parseAssumeRequest(ctx, flags.role, flags),
-      flags.sourceProfile,
-    );
+  if (choice.request) {
+    const session = await roleSessionFor(ctx, choice.request, choice.sourceProfile);
     return {
       region: session.region,
       endpointUrl: ctx.globals.endpointUrl,
       credentials: session.provider,
       env: ctx.io.env,
     };
-  }
-  if (flags.sourceProfile) {
-    throw usageError('--source-profile goes with --role.', 'Add --role ROLE, or use --profile alone.');
   }
   const source = await sourceFor(ctx);
   if (!source.region) {

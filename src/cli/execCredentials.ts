@@ -59,7 +59,7 @@ export async function execCredentials(
       'Use: tempcreds exec ROLE [options] -- COMMAND, or tempcreds exec --profile P -- COMMAND for the profile itself.',
     );
   }
-  const aws = await awsContextFor(ctx, {});
+  const aws = await awsContextFor(ctx);
   const provider = aws.credentials;
   return {
     region: aws.region,

@@ -9,7 +9,7 @@ import { listInput, type PutSource } from '../firehose/recordSource.js';
 import { parseFlushInterval as parseInterval, putSettings } from '../firehose/settings.js';
 import type { RecordFormat } from '../firehose/sources.js';
 import type { PutRequest } from '../firehose/put.js';
-import { parseAssumeFlags, type AssumeFlags } from './context.js';
+import type { AssumeFlags } from './context.js';
 
 export interface PutFlags extends AssumeFlags {
   role?: string;
@@ -96,7 +96,6 @@ export function parseFirehosePutInput(stream: string, given: PutFlags, operand?:
     );
   }
   const flags = withStdinOperand(operand, given);
-  parseAssumeFlags(flags);
   const source = recordsOf(stream, flags);
   const settings = putSettings(
     {

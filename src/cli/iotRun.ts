@@ -19,7 +19,7 @@ export async function runIotSetup(ctx: CommandContext, flags: IotSetupFlags) {
   // Loaded here: the other commands' start-up stays free of the IoT code (and node:crypto).
   const { parseIotSetupInput } = await import('./iotFlags.js');
   const input = parseIotSetupInput(flags, io.cwd, adminProfileName(ctx), launcher());
-  const aws = await awsContextFor(ctx, {});
+  const aws = await awsContextFor(ctx);
   const [{ iotSetup }, { iotStepLabel }] = await Promise.all([
     import('../iot/setup.js'),
     import('../iot/setupPlan.js'),
@@ -77,7 +77,7 @@ export async function runIotTeardown(ctx: CommandContext, flags: IotTeardownFlag
   const { io } = ctx;
   const { parseIotTeardownInput } = await import('./iotFlags.js');
   const input = parseIotTeardownInput(flags, io.cwd);
-  const aws = await awsContextFor(ctx, {});
+  const aws = await awsContextFor(ctx);
   const [{ applyIotTeardown, planTeardownOfThing }, { iotTeardownStepLabel }] = await Promise.all([
     import('../iot/teardown.js'),
     import('../iot/teardownPlan.js'),

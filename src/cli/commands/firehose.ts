@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import { commander } from '../commander.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS } from '../../firehose/limits.js';
 import { action } from '../action.js';
-import { addRoleOptions, awsContextFor, type CommandContext } from '../context.js';
+import {
+  addRoleOptions,
+  awsContextFor,
+  flagContext,
+  parseCredentialsChoice,
+  type CommandContext,
+} from '../context.js';
 import { parseFirehosePutInput, type PutFlags } from '../firehoseInput.js';
 import { firehoseOutput } from '../firehoseOutput.js';
 import { dieOfSigint, interruptions } from '../interruptions.js';
@@ -17,6 +23,7 @@ async function firehosePut(
   flags: PutFlags,
 ): Promise<number> {
   const request = parseFirehosePutInput(stream, flags, operand);
+  const credentials = parseCredentialsChoice(flags, flagContext(ctx));
   const { putRecordsFrom } = await import('../../firehose/put.js');
   const { createFirehoseClient } = await import('../../firehose/client.js');
   const out = firehoseOutput(ctx, request);
@@ -32,7 +39,7 @@ async function firehosePut(
   try {
     const result = await putRecordsFrom(request, {
       stdin: ctx.io.stdin,
-      client: async () => createFirehoseClient(await awsContextFor(ctx, flags)),
+      client: async () => createFirehoseClient(await awsContextFor(ctx, credentials)),
       stopSignal: signals.stop,
       signal: signals.abort,
       onStart: (source) => {

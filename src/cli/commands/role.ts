@@ -16,7 +16,7 @@ export const registerRole: RegisterCommand = (program: Command, io, setExitCode)
     .action(
       action(io, setExitCode, async (ctx, roleRef: string) => {
         parseRoleRef(roleRef);
-        const aws = await awsContextFor(ctx, {});
+        const aws = await awsContextFor(ctx);
         const { showRole } = await import('../../iam/role.js');
         const summary = await showRole(roleRef, { aws });
         io.stdout.write(ctx.output === 'json' ? roleJson(summary) : roleText(summary));
@@ -29,7 +29,7 @@ export const registerRole: RegisterCommand = (program: Command, io, setExitCode)
       action(io, setExitCode, async (ctx, roleRef: string, secondsText: string) => {
         parseRoleRef(roleRef);
         const seconds = parseMaxSessionDuration(secondsText, 'SECONDS');
-        const aws = await awsContextFor(ctx, {});
+        const aws = await awsContextFor(ctx);
         const { setMaxSessionDuration } = await import('../../iam/role.js');
         io.stdout.write(maxDurationLine(await setMaxSessionDuration(roleRef, seconds, { aws })));
       }),

@@ -17,7 +17,7 @@ export const registerRotateKey: RegisterCommand = (program: Command, io, setExit
     .action(
       action(io, setExitCode, async (ctx, flags: RotateKeyFlags) => {
         const input = parseRotateKeyInput(flags, adminProfileName(ctx));
-        const aws = await awsContextFor(ctx, {});
+        const aws = await awsContextFor(ctx);
         const { rotateKey } = await import('../../iam/rotateKey.js');
         const printer = rotateKeyPrinter(io.stdout);
         printer.end(await rotateKey(input, { aws, files: ctx.files, onEvent: printer.onEvent }));

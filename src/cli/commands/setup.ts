@@ -48,7 +48,7 @@ export const registerSetup: RegisterCommand = (program: Command, io, setExitCode
     .action(
       action(io, setExitCode, async (ctx, flags: SetupFlags) => {
         const input = parseSetupInput(flags, adminProfileName(ctx));
-        const aws = await awsContextFor(ctx, {});
+        const aws = await awsContextFor(ctx);
         const { setup } = await import('../../iam/setup.js');
         const printer = setupPrinter(io.stdout);
         const ask = flags.yes ? undefined : async () => (await confirm(io, 'Apply these changes?')) ?? true;

@@ -27,7 +27,7 @@ export const registerTeardown: RegisterCommand = (program: Command, io, setExitC
     .action(
       action(io, setExitCode, async (ctx, flags: TeardownFlags) => {
         const input = parseRunbookNames(flags, adminProfileName(ctx));
-        const aws = await awsContextFor(ctx, {});
+        const aws = await awsContextFor(ctx);
         const { applyTeardown, observeTeardown, planTeardown, teardownStepLabel } =
           await import('../../iam/teardown.js');
         const deps = { aws, files: ctx.files };

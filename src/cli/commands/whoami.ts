@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { sessionExpiration } from '../../credentials/sessionExpiration.js';
 import { action } from '../action.js';
-import { addRoleOptions, awsContextFor, type AssumeFlags } from '../context.js';
+import {
+  addRoleOptions,
+  awsContextFor,
+  flagContext,
+  parseCredentialsChoice,
+  type AssumeFlags,
+} from '../context.js';
 import { table, timeLeft } from '../format.js';
 import { rfc3339 } from '../../credentials/timestamps.js';
 import type { RegisterCommand } from '../command.js';
@@ -12,7 +18,7 @@ export const registerWhoami: RegisterCommand = (program: Command, io, setExitCod
   ).action(
     action(io, setExitCode, async (ctx, options: AssumeFlags & { role?: string }) => {
       const { createStsClient, getCallerIdentity } = await import('../../aws/sts.js');
-      const aws = await awsContextFor(ctx, options);
+      const aws = await awsContextFor(ctx, parseCredentialsChoice(options, flagContext(ctx)));
       const credentials = await aws.credentials();
       const identity = await getCallerIdentity(createStsClient(aws), ctx.globals.profile, aws.region);
       const expiration = await sessionExpiration(credentials, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseS3SyncInput } from '../../../src/cli/commands/s3.js';
+import { parseS3SyncInput } from '../../../src/cli/s3Input.js';
 import { humanBytes } from '../../../src/cli/progressLine.js';
 import { cleanupLine, displayPath, summaryLines } from '../../../src/cli/s3Output.js';
 import type { SyncSummary } from '../../../src/s3/events.js';
