@@ -3,6 +3,7 @@
  * It never changes anything. Checks run in order; a check whose premise failed is skipped.
  */
 import type { AwsContext } from '../aws/clients.js';
+import type { RoleRef } from '../aws/arn.js';
 import { createStsClient, getCallerIdentity, type CallerIdentity } from '../aws/sts.js';
 import { assumeRole } from '../credentials/assumeRole.js';
 import { TempcredsError } from '../errors.js';
@@ -27,8 +28,8 @@ import { roleInAccount, type RoleInAccount } from './roleRef.js';
 export type { DoctorCheck } from './doctorKeys.js';
 
 export interface DoctorInput {
-  /** Role name or ARN. */
-  role: string;
+  /** Role name or ARN, or the reference parseRoleRef made of one (then it is not parsed again). */
+  role: string | RoleRef;
   /** Default: AWS_PROFILE, then `default` (as for `assume`). */
   sourceProfile?: string;
   /** Seconds to ask for (default 3600, AWS's default). */

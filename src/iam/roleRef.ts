@@ -1,4 +1,4 @@
-import { parseArn, parseRoleRef, roleArnOf } from '../aws/arn.js';
+import { parseArn, parseRoleRef, roleArnOf, type RoleRef } from '../aws/arn.js';
 import type { Partition } from '../aws/partition.js';
 import { usageError } from '../errors.js';
 
@@ -18,8 +18,8 @@ export interface RoleInAccount {
 }
 
 /** ROLE (a name or an ARN) placed in an account: a bare name gets the account's partition and id. */
-export function roleInAccount(role: string, account: AccountRef): RoleInAccount {
-  const ref = parseRoleRef(role);
+export function roleInAccount(role: string | RoleRef, account: AccountRef): RoleInAccount {
+  const ref = typeof role === 'string' ? parseRoleRef(role) : role;
   if (!ref.roleArn) {
     return {
       roleName: ref.roleName,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseRoleRef } from '../../aws/arn.js';
+import { parseRoleRef, type RoleRef } from '../../aws/arn.js';
 import { validateProfileName } from '../../config/profileName.js';
 import { readProfile } from '../../config/profiles.js';
 import { parseExternalId } from '../../credentials/assumeRoleRequest.js';
@@ -32,8 +32,8 @@ interface DoctorFlags extends Pick<
 function parseDoctorFlags(
   role: string,
   flags: DoctorFlags,
-): { durationSeconds?: number; externalId?: string } {
-  parseRoleRef(role);
+): { roleRef: RoleRef; durationSeconds?: number; externalId?: string } {
+  const roleRef = parseRoleRef(role);
   if (flags.sourceProfile !== undefined) validateProfileName(flags.sourceProfile, '--source-profile');
   if (flags.adminProfile !== undefined) validateProfileName(flags.adminProfile, '--admin-profile');
   const duration = flags.duration === undefined ? undefined : parseDuration(flags.duration, '--duration');
@@ -44,7 +44,7 @@ function parseDoctorFlags(
     );
   const externalId =
     flags.externalId === undefined ? undefined : parseExternalId(flags.externalId, '--external-id');
-  return { durationSeconds: duration, externalId };
+  return { roleRef, durationSeconds: duration, externalId };
 }
 
 /** The administrator's AWS context; its region defaults to the source profile's (IAM is global anyway). */
@@ -98,7 +98,7 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
           print,
         });
         if (iot.exitCode !== undefined) return iot.exitCode;
-        const { durationSeconds, externalId } = parseDoctorFlags(role as string, flags);
+        const { roleRef, durationSeconds, externalId } = parseDoctorFlags(role as string, flags);
         const admin = flags.adminProfile
           ? await adminContext(ctx, flags.adminProfile, sourceProfile)
           : undefined;
@@ -108,7 +108,7 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
             `Can ${sourceProfile ? `profile ${sourceProfile}` : 'the default credentials'} assume ${role}?\n`,
           );
         const report = await doctor(
-          { role: role as string, sourceProfile, durationSeconds, externalId, session },
+          { role: roleRef, sourceProfile, durationSeconds, externalId, session },
           {
             files: ctx.files,
             env: ctx.io.env,
