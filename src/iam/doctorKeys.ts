@@ -8,7 +8,7 @@ import { TempcredsError } from '../errors.js';
 
 /** One doctor check: passed, failed (with the cause in plain words and the fix), or not run. */
 export interface DoctorCheck {
-  /** Which check, in the order they run: `profile`, `keys`, `partition`, `role`, `identity policy`, `trust`, `duration`, `assume role`. */
+  /** Which check, as the CLI prints it: `keys`, `trust`, `assume role` for a role; `iot profile`, `role alias` for IoT. */
   name: string;
   /** `skip`: the check could not run (its premise failed, or it needs administrator credentials). */
   status: 'ok' | 'fail' | 'skip';
