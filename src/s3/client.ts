@@ -12,7 +12,9 @@ import { httpHandlerSdk, s3Sdk } from '../aws/sdk.js';
  * keeps the connection open).
  */
 export interface ConnectionPool {
+  /** Keep-alive agent for `http://` endpoints (a local AWS). */
   readonly httpAgent: HttpAgent;
+  /** Keep-alive agent for `https://` endpoints (AWS). */
   readonly httpsAgent: HttpsAgent;
   /**
    * Closes every socket. (A client's own `destroy()` closes its pool's sockets too: clients that
@@ -36,6 +38,7 @@ export function connectionPool(maxSockets = 0): ConnectionPool {
   };
 }
 
+/** How {@link createS3Client} sizes and shares its connections. */
 export interface S3ClientOptions {
   /** Sockets to keep per host: at least the sync's concurrency, so workers never queue for one. */
   maxSockets?: number;
