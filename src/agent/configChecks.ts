@@ -272,6 +272,45 @@ function httpOf(c: Checker, raw: Raw): AgentConfig['http'] {
   return { host: host.replace(/^\[|\]$/g, ''), port };
 }
 
+function checkRegion(c: Checker, raw: Raw): void {
+  if (raw.region !== undefined && !isRegionName(raw.region as string)) {
+    c.fail(
+      ['region'],
+      `region "${String(raw.region)}" is not a region name.`,
+      'Write e.g. region: cn-northwest-1',
+    );
+  }
+}
+
+/** `stateDir`, or the default for this user, if the agent can keep its state there. */
+function stateDirOf(c: Checker, raw: Raw, defaultStateDir: string): string {
+  const stateDir = (raw.stateDir as string | undefined) ?? defaultStateDir;
+  const problem = stateDirProblem(stateDir);
+  if (problem) {
+    c.fail(
+      raw.stateDir === undefined ? [] : ['stateDir'],
+      `the agent cannot keep its state in ${stateDir}: ${problem}.`,
+      raw.stateDir === undefined
+        ? 'Add stateDir: /a/folder/you/can/write, or run as a user who can write there.'
+        : 'Point stateDir at a folder this user can write (it is created when missing).',
+    );
+  }
+  return stateDir;
+}
+
+function spoolMaxBytesOf(c: Checker, raw: Raw): number {
+  const spool = raw.spool as Raw | undefined;
+  const maxBytes =
+    spool?.maxBytes !== undefined ? parseByteSize(spool.maxBytes as string) : DEFAULT_SPOOL_MAX_BYTES;
+  if (maxBytes === undefined || maxBytes < 1024)
+    c.fail(
+      ['spool', 'maxBytes'],
+      `spool.maxBytes ${JSON.stringify(spool?.maxBytes)} is below 1KiB.`,
+      'Write e.g. maxBytes: 1GiB',
+    );
+  return maxBytes ?? DEFAULT_SPOOL_MAX_BYTES;
+}
+
 /** The checked, typed config; throws nothing: problems go to `issues`. */
 export function checkConfig(
   parsed: ParsedConfig,
@@ -284,34 +323,9 @@ export function checkConfig(
     fail: (path, message, fix) => issues.push(parsed.issue(path, message, fix)),
   };
   const raw = parsed.value as Raw;
-  if (raw.region !== undefined && !isRegionName(raw.region as string)) {
-    c.fail(
-      ['region'],
-      `region "${String(raw.region)}" is not a region name.`,
-      'Write e.g. region: cn-northwest-1',
-    );
-  }
-  const stateDir = (raw.stateDir as string | undefined) ?? defaults.stateDir;
-  const problem = stateDirProblem(stateDir);
-  if (problem) {
-    c.fail(
-      raw.stateDir === undefined ? [] : ['stateDir'],
-      `the agent cannot keep its state in ${stateDir}: ${problem}.`,
-      raw.stateDir === undefined
-        ? 'Add stateDir: /a/folder/you/can/write, or run as a user who can write there.'
-        : 'Point stateDir at a folder this user can write (it is created when missing).',
-    );
-  }
-  const maxBytes =
-    raw.spool && (raw.spool as Raw).maxBytes !== undefined
-      ? parseByteSize((raw.spool as Raw).maxBytes as string)
-      : DEFAULT_SPOOL_MAX_BYTES;
-  if (maxBytes === undefined || maxBytes < 1024)
-    c.fail(
-      ['spool', 'maxBytes'],
-      `spool.maxBytes ${JSON.stringify((raw.spool as Raw).maxBytes)} is below 1KiB.`,
-      'Write e.g. maxBytes: 1GiB',
-    );
+  checkRegion(c, raw);
+  const stateDir = stateDirOf(c, raw, defaults.stateDir);
+  const maxBytes = spoolMaxBytesOf(c, raw);
   const flows = ((raw.flows as Raw[] | undefined) ?? []).map((f, i) => flowOf(c, f, i));
   const syncs = ((raw.syncs as Raw[] | undefined) ?? []).map((s, i) => syncOf(c, s, i));
   uniqueNames(c, flows, 'flows');
@@ -329,7 +343,7 @@ export function checkConfig(
     refusalRetryMs: duration(c, raw, 'refusalRetry', [], DEFAULT_REFUSAL_RETRY_MS, 1000, 60 * MINUTE),
     flows,
     syncs,
-    spool: { maxBytes: maxBytes ?? DEFAULT_SPOOL_MAX_BYTES },
+    spool: { maxBytes },
     server: {
       enabled: (server.enabled as boolean | undefined) ?? false,
       port: (server.port as number | undefined) ?? 0,

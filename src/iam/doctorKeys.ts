@@ -117,62 +117,68 @@ export async function checkKeys(
         : '';
     return { check: ok('keys', `they are ${identity.arn}${clock}`), identity };
   } catch (err) {
-    const code = err instanceof TempcredsError ? err.awsCode : undefined;
-    const message = err instanceof Error ? err.message : String(err);
-    const offset = sts.config.systemClockOffset ?? 0;
-    const partition = partitionOfRegion(region);
-    switch (code) {
-      case 'InvalidClientTokenId':
-      case 'UnrecognizedClientException':
-        return {
-          check: fail(
-            'keys',
-            `AWS does not know access key ${keys.accessKeyId}`,
-            `the key was deleted (or never existed), or it belongs to another partition than ${region}'s (${partition}): China keys work only with cn-* regions and their endpoints.`,
-            partition === 'aws-cn'
-              ? `Make a new key: tempcreds rotate-key --source-profile ${profile} --user USER --profile ${admin}`
-              : `If it is a China key: --region cn-northwest-1; else make a new key: tempcreds rotate-key --source-profile ${profile} --user USER --profile ${admin}`,
-          ),
-        };
-      case 'SignatureDoesNotMatch':
-        if (Math.abs(offset) > SKEW_MS) {
-          return {
-            check: fail(
-              'keys',
-              'AWS refused the signature: clock skew',
-              `this machine's clock is ${minutes(offset)} AWS's; signatures are valid for 5 minutes.`,
-              'Synchronise the clock (e.g. sudo timedatectl set-ntp true).',
-            ),
-          };
-        }
-        return {
-          check: fail(
-            'keys',
-            `AWS refused the signature of access key ${keys.accessKeyId}: wrong secret`,
-            `the secret access key in profile ${profile} is not the one of ${keys.accessKeyId} (the clock is fine).`,
-            `Paste the right secret (aws configure --profile ${profile}), or make a new key: tempcreds rotate-key --source-profile ${profile} --profile ${admin}`,
-          ),
-        };
-      case 'ExpiredToken':
-      case 'ExpiredTokenException':
-        return {
-          check: fail(
-            'keys',
-            'the session token has expired',
-            `profile ${profile} holds session credentials that have expired.`,
-            'Get new ones, or use the long-term keys of the user.',
-          ),
-        };
-      default:
-        return {
-          check: fail(
-            'keys',
-            'GetCallerIdentity failed',
-            message,
-            err instanceof TempcredsError ? err.fix : undefined,
-          ),
-        };
-    }
+    return {
+      check: refusedKeys(err, {
+        region,
+        profile,
+        admin,
+        accessKeyId: keys.accessKeyId,
+        offset: sts.config.systemClockOffset ?? 0,
+      }),
+    };
+  }
+}
+
+/** Check 2's failure, told apart by what AWS answered, with the fix for each. */
+function refusedKeys(
+  err: unknown,
+  k: { region: string; profile: string; admin: string; accessKeyId: string; offset: number },
+): DoctorCheck {
+  const code = err instanceof TempcredsError ? err.awsCode : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  const { region, profile, admin, offset, accessKeyId } = k;
+  const partition = partitionOfRegion(region);
+  switch (code) {
+    case 'InvalidClientTokenId':
+    case 'UnrecognizedClientException':
+      return fail(
+        'keys',
+        `AWS does not know access key ${accessKeyId}`,
+        `the key was deleted (or never existed), or it belongs to another partition than ${region}'s (${partition}): China keys work only with cn-* regions and their endpoints.`,
+        partition === 'aws-cn'
+          ? `Make a new key: tempcreds rotate-key --source-profile ${profile} --user USER --profile ${admin}`
+          : `If it is a China key: --region cn-northwest-1; else make a new key: tempcreds rotate-key --source-profile ${profile} --user USER --profile ${admin}`,
+      );
+    case 'SignatureDoesNotMatch':
+      if (Math.abs(offset) > SKEW_MS) {
+        return fail(
+          'keys',
+          'AWS refused the signature: clock skew',
+          `this machine's clock is ${minutes(offset)} AWS's; signatures are valid for 5 minutes.`,
+          'Synchronise the clock (e.g. sudo timedatectl set-ntp true).',
+        );
+      }
+      return fail(
+        'keys',
+        `AWS refused the signature of access key ${accessKeyId}: wrong secret`,
+        `the secret access key in profile ${profile} is not the one of ${accessKeyId} (the clock is fine).`,
+        `Paste the right secret (aws configure --profile ${profile}), or make a new key: tempcreds rotate-key --source-profile ${profile} --profile ${admin}`,
+      );
+    case 'ExpiredToken':
+    case 'ExpiredTokenException':
+      return fail(
+        'keys',
+        'the session token has expired',
+        `profile ${profile} holds session credentials that have expired.`,
+        'Get new ones, or use the long-term keys of the user.',
+      );
+    default:
+      return fail(
+        'keys',
+        'GetCallerIdentity failed',
+        message,
+        err instanceof TempcredsError ? err.fix : undefined,
+      );
   }
 }
 

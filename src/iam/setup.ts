@@ -195,7 +195,7 @@ function policyJson(document: RawPolicyDocument): string {
   return JSON.stringify(document);
 }
 
-/** Applies one step; returns its final state. */
+/** Applies one step; returns its final state. One short case per kind, which reads better as one switch than as six functions. */
 async function applyStep(step: SetupStep, plan: SetupPlan, deps: SetupDeps, iam: Iam): Promise<AppliedState> {
   if (step.state === 'exists' || step.state === 'differs') return step.state;
   const wait = deps.sleep ?? realSleep;

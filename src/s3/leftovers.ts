@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { isRunning } from '../config/liveProcess.js';
 
 /** The process that made a leftover. */
 export interface Writer {
@@ -43,16 +44,6 @@ export function partFileWriter(name: string): Writer | undefined {
   return match?.[1] && match[2] ? { pid: Number(match[1]), host: match[2] } : undefined;
 }
 
-/** Whether a process of this host is alive: signal 0 tests without sending (EPERM: alive, another user's). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** What {@link writerGone} knows of the world: this process, who is alive, and the time. */
 export interface Liveness {
   self: Writer;
@@ -62,7 +53,7 @@ export interface Liveness {
 
 /** The world as it is now: this process and host, `isAlive`, the clock. */
 export function liveness(): Liveness {
-  return { self: thisWriter(), isAlive, now: Date.now() };
+  return { self: thisWriter(), isAlive: isRunning, now: Date.now() };
 }
 
 /**

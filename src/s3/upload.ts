@@ -85,6 +85,8 @@ async function readExactly(
  * A large file as a multipart upload: parts read from disk only when their turn comes (so memory
  * holds at most one part per worker), each with Content-MD5, then CompleteMultipartUpload. The
  * rollback is AbortMultipartUpload, so an interrupted upload is not left behind to be billed.
+ * One object on purpose: its four methods are the transfer's steps (none over 25 lines), and they
+ * share the upload's state (its id, the open file, the parts so far) as one closure.
  */
 export function multipartUpload(
   path: string,

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   hostTag,
-  isAlive,
   partFileName,
   partFileWriter,
   PART_FILE,
@@ -13,6 +12,7 @@ import {
   writerGone,
   type Liveness,
 } from '../../../src/s3/leftovers.js';
+import { isRunning } from '../../../src/config/liveProcess.js';
 import { walkLocal } from '../../../src/s3/localWalk.js';
 import { UploadJournal, uploadJournalDir, UPLOAD_STALE_MS } from '../../../src/s3/uploadJournal.js';
 
@@ -50,9 +50,9 @@ describe('temporary download names', () => {
     expect(hostTag('a')).not.toBe(hostTag('b'));
   });
 
-  it('isAlive: this process is, a pid that cannot exist is not', () => {
-    expect(isAlive(process.pid)).toBe(true);
-    expect(isAlive(2 ** 31 - 2)).toBe(false);
+  it('isRunning (what the world uses): this process is, a pid that cannot exist is not', () => {
+    expect(isRunning(process.pid)).toBe(true);
+    expect(isRunning(2 ** 31 - 2)).toBe(false);
   });
 });
 
