@@ -25,6 +25,7 @@ export * from './credentials/index.js';
 export { childEnv, CREDENTIAL_VARIABLES } from './exec/childEnv.js';
 export { runCommand, signalExitCode, type ChildResult } from './exec/runCommand.js';
 export * from './firehose/index.js';
+export * from './console/index.js';
 export * from './s3/index.js';
 export * from './iam/index.js';
 export * from './iot/index.js';

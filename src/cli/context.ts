@@ -12,7 +12,7 @@ import {
   type InputNames,
   type SessionOptions,
 } from '../credentials/assumeRoleRequest.js';
-import type { Source } from '../credentials/sources/types.js';
+import type { Source, SourceInit } from '../credentials/sources/types.js';
 import type { RoleSession } from '../credentials/roleSession.js';
 import { createLogger, type CliIo, type Logger } from './io.js';
 import { tokenCodePrompt } from './prompt.js';
@@ -136,7 +136,12 @@ export function parseAssumeRequest(ctx: CommandContext, role: string, flags: Ass
 /** The signing source for a command: `--source-profile`, else `--profile`, with the CLI's prompts and warnings. */
 export async function sourceFor(ctx: CommandContext, sourceProfile?: string): Promise<Source> {
   const { resolveSource } = await import('../credentials/sources.js');
-  return resolveSource({
+  return resolveSource(sourceInitFor(ctx, sourceProfile));
+}
+
+/** What resolves a command's source: `--source-profile`, else `--profile`, the globals, prompts and warnings. */
+export function sourceInitFor(ctx: CommandContext, sourceProfile?: string): SourceInit {
+  return {
     profile: sourceProfile ?? ctx.globals.profile,
     region: ctx.globals.region,
     endpointUrl: ctx.globals.endpointUrl,
@@ -144,7 +149,7 @@ export async function sourceFor(ctx: CommandContext, sourceProfile?: string): Pr
     files: ctx.files,
     promptTokenCode: tokenCodePrompt(ctx.io),
     warn: ctx.log.warn,
-  });
+  };
 }
 
 /** Assumes a checked request with the source's keys: the heart of assume, exec and `--role` on other commands. */

@@ -20,6 +20,11 @@ export interface Profile {
  */
 export async function readProfile(files: AwsFiles, name: string): Promise<Profile | undefined> {
   const [config, credentials] = await readBoth(files);
+  return profileOf(config, credentials, name);
+}
+
+/** {@link readProfile} over files already parsed. */
+export function profileOf(config: IniDocument, credentials: IniDocument, name: string): Profile | undefined {
   const section = configProfiles(config).get(name);
   const fromConfig = section === undefined ? undefined : sectionKeys(config, section);
   const fromCredentials = sectionKeys(credentials, name);
@@ -32,10 +37,19 @@ export async function readProfile(files: AwsFiles, name: string): Promise<Profil
 /** Profile names in both files: config file order first, then those only in the credentials file. */
 export async function listProfiles(files: AwsFiles): Promise<string[]> {
   const [config, credentials] = await readBoth(files);
+  return profileNames(config, credentials);
+}
+
+/**
+ * {@link listProfiles} over files already parsed: the order of `aws configure list-profiles`
+ * (botocore's profile map: the config file's, then the credentials file's new names).
+ */
+export function profileNames(config: IniDocument, credentials: IniDocument): string[] {
   return [...new Set([...configProfiles(config).keys(), ...sectionNames(credentials)])];
 }
 
-function readBoth(files: AwsFiles): Promise<[IniDocument, IniDocument]> {
+/** Both files, parsed (missing files are empty). */
+export function readBoth(files: AwsFiles): Promise<[IniDocument, IniDocument]> {
   return Promise.all([readIniFile(files.configFile), readIniFile(files.credentialsFile)]);
 }
 
@@ -57,11 +71,29 @@ export function configProfiles(config: IniDocument): Map<string, string> {
 
 /** The profile a config file section is for, or `undefined` (see {@link configProfiles}). */
 export function configSectionProfile(section: string): string | undefined {
-  if (section.startsWith('profile')) {
-    const words = shellWords(section);
-    return words?.length === 2 ? words[1] : undefined;
-  }
+  if (section.startsWith('profile')) return prefixedName(section);
   return section === 'default' ? 'default' : undefined;
+}
+
+/**
+ * The sso-sessions of a config file and the section botocore reads each from: a section that
+ * starts with `sso-session` and splits into exactly two words, as for profiles (the later of two
+ * sections for one session wins).
+ */
+export function configSsoSessions(config: IniDocument): Map<string, string> {
+  const sessions = new Map<string, string>();
+  for (const section of sectionNames(config)) {
+    if (!section.startsWith('sso-session')) continue;
+    const name = prefixedName(section);
+    if (name !== undefined) sessions.set(name, section);
+  }
+  return sessions;
+}
+
+/** botocore's `_parse_section`: the second of exactly two shell words, else nothing. */
+function prefixedName(section: string): string | undefined {
+  const words = shellWords(section);
+  return words?.length === 2 ? words[1] : undefined;
 }
 
 /**

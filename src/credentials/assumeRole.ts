@@ -5,6 +5,7 @@ import { awsErrorCode, TempcredsError, usageError } from '../errors.js';
 import { parseTokenCode } from './mfa.js';
 import { MAX_DURATION_SECONDS, ROLE_CHAINING_MAX_SECONDS, type DurationRequest } from './duration.js';
 import { stsSdk } from '../aws/sdk.js';
+import { sessionCredentialsOf } from '../aws/stsCredentials.js';
 
 const { AssumeRoleCommand } = stsSdk();
 
@@ -78,17 +79,8 @@ export async function assumeRole(input: AssumeRoleInput, deps: AssumeRoleDeps): 
         TokenCode: tokenCode,
       }),
     );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new TempcredsError(`AssumeRole ${input.roleArn} returned no credentials.`, { kind: 'failed' });
-    }
     return {
-      credentials: {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.SessionToken,
-        expiration: c.Expiration,
-      },
+      credentials: sessionCredentialsOf(out.Credentials, `AssumeRole ${input.roleArn}`),
       assumedRoleUser: {
         assumedRoleId: out.AssumedRoleUser?.AssumedRoleId ?? '',
         arn: out.AssumedRoleUser?.Arn ?? '',

@@ -60,3 +60,9 @@ export { writeSessionProfile } from './writeSessionProfile.js';
 export { profileSettings, type SelfRefreshingProfile } from './profileSettings.js';
 export { fromProcess, splitCommandLine } from './fromProcess.js';
 export { sessionExpiration, type ExpirationSources } from './sessionExpiration.js';
+export {
+  listProfileKinds,
+  readProfileList,
+  type ProfileListing,
+  type ProfileKindName,
+} from './profileList.js';

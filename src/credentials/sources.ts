@@ -17,6 +17,11 @@ export { regionFrom };
  */
 const PROFILE_KINDS: readonly ProfileKind[] = [iotProfile, roleProfile, staticKeysProfile, processProfile];
 
+/** The kind of profile that resolves these settings: the first that claims them, or undefined. */
+export function kindOf(settings: Record<string, string>): ProfileKind | undefined {
+  return PROFILE_KINDS.find((k) => k.claims(settings));
+}
+
 /** Resolves the credentials a command signs with, as the AWS CLI would for the same flags and files. */
 export async function resolveSource(init: SourceInit): Promise<Source> {
   const env = init.env;
@@ -41,7 +46,7 @@ async function fromProfile(name: string, init: SourceInit, visited: string[]): P
     );
   }
   const settings = profile.settings;
-  const kind = PROFILE_KINDS.find((k) => k.claims(settings));
+  const kind = kindOf(settings);
   if (!kind) throw noCredentials(name, settings);
   return kind.resolve({
     name,

@@ -11,10 +11,16 @@ import { awsError, errorAnswer, expiredTokenError, type Answer } from './awsProx
 import { createFaultQueue, type Fault } from './awsProxy/faults.js';
 import { putRecordBatchPartially } from './awsProxy/firehosePartial.js';
 import { describeRequest, signingScope, type ServiceName } from './awsProxy/request.js';
-import { assumeRoleRefusal, createSessionBook, issuesCredentials } from './awsProxy/sessions.js';
+import {
+  assumeRoleRefusal,
+  createSessionBook,
+  issuesCredentials,
+  type IssuedCredentials,
+} from './awsProxy/sessions.js';
 
 export type { ErrorFault, Fault, NetworkFault, PartialFailureFault } from './awsProxy/faults.js';
 export type { ServiceName } from './awsProxy/request.js';
+export type { IssuedCredentials } from './awsProxy/sessions.js';
 
 export interface ProxyLogEntry {
   service: ServiceName;
@@ -47,6 +53,8 @@ export interface AwsProxy {
   /** Queue a fault: the next `times` (default 1) requests matching service/action get it instead of moto's answer. */
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** Credentials the proxy saw STS (or IAM) issue, and how the issuing call was made. */
+  issued(accessKeyId: string): IssuedCredentials | undefined;
   /** Every request seen, in the order their answers completed. */
   readonly log: ReadonlyArray<ProxyLogEntry>;
   clearLog(): void;
@@ -122,7 +130,10 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
         entry.answeredByProxy = true;
         return errorAnswer('sts', { code: 'ValidationError', status: 400, message: refusal });
       }
-      return sessions.learn(action, text, lifetimeSeconds);
+      return sessions.learn(action, text, lifetimeSeconds, undefined, {
+        signedWithSession: req.headers['x-amz-security-token'] !== undefined,
+        durationSecondsGiven: params.has('DurationSeconds'),
+      });
     });
   };
 
@@ -171,6 +182,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       lifetimeSeconds = seconds;
     },
     inject: (fault) => faults.add(fault),
+    issued: (accessKeyId) => sessions.get(accessKeyId),
     clearFaults: () => faults.clear(),
     get log() {
       return log;

@@ -13,6 +13,8 @@ import { registerTeardown } from './teardown.js';
 import { registerDoctor } from './doctor.js';
 import { registerIot } from './iot.js';
 import { registerAgent } from './agent.js';
+import { registerProfiles } from './profiles.js';
+import { registerConsole } from './console.js';
 
 /** Every command of the CLI, in the order `--help` lists them. */
 export const COMMANDS: RegisterCommand[] = [
@@ -30,4 +32,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerDoctor,
   registerIot,
   registerAgent,
+  registerConsole,
+  registerProfiles,
 ];

@@ -1,5 +1,5 @@
 import { usageError } from '../../errors.js';
-import { parseAssumeRoleRequest } from '../assumeRoleRequest.js';
+import { parseAssumeRoleRequest, type AssumeRoleRequest } from '../assumeRoleRequest.js';
 import type { ProfileContext, ProfileKind, Source } from './types.js';
 
 /**
@@ -11,26 +11,7 @@ export const roleProfile: ProfileKind = {
   async resolve(profile) {
     const { name, settings: s, init } = profile;
     const source = await signingSource(profile);
-    const of = ` of profile ${name}`;
-    const request = parseAssumeRoleRequest(
-      {
-        role: s.role_arn as string,
-        roleSessionName: s.role_session_name,
-        durationSeconds: s.duration_seconds,
-        externalId: s.external_id,
-        serialNumber: s.mfa_serial,
-      },
-      {
-        names: {
-          roleSessionName: `role_session_name${of}`,
-          durationSeconds: `duration_seconds${of}`,
-          externalId: `external_id${of}`,
-          serialNumber: `mfa_serial${of}`,
-        },
-        // No setting holds a code: it is asked for, or its absence reported, when the role is assumed.
-        canPrompt: true,
-      },
-    );
+    const request = roleProfileRequest(name, s);
     // Imported here so that reading a static-key profile stays free of the STS client.
     const { startRoleSession } = await import('../roleSession.js');
     const session = await startRoleSession({
@@ -46,7 +27,34 @@ export const roleProfile: ProfileKind = {
   },
 };
 
-function signingSource(profile: ProfileContext): Promise<Source> {
+/** What a role profile asks of AssumeRole (`role_arn`, `role_session_name`, ...), checked, with the settings named in errors. */
+export function roleProfileRequest(name: string, s: Record<string, string>): AssumeRoleRequest {
+  const of = ` of profile ${name}`;
+  return parseAssumeRoleRequest(
+    {
+      role: s.role_arn as string,
+      roleSessionName: s.role_session_name,
+      durationSeconds: s.duration_seconds,
+      externalId: s.external_id,
+      serialNumber: s.mfa_serial,
+    },
+    {
+      names: {
+        roleSessionName: `role_session_name${of}`,
+        durationSeconds: `duration_seconds${of}`,
+        externalId: `external_id${of}`,
+        serialNumber: `mfa_serial${of}`,
+      },
+      // No setting holds a code: it is asked for, or its absence reported, when the role is assumed.
+      canPrompt: true,
+    },
+  );
+}
+
+/** The credentials that assume a role profile's role: its `source_profile`, or the environment's keys. */
+export function signingSource(
+  profile: Pick<ProfileContext, 'name' | 'settings' | 'fromProfile' | 'fromEnvironment'>,
+): Promise<Source> {
   const s = profile.settings;
   if (s.source_profile) return profile.fromProfile(s.source_profile);
   if (s.credential_source === 'Environment') return profile.fromEnvironment();

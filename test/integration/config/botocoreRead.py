@@ -9,6 +9,10 @@ without it, the botocore that comes with boto3. `raw` prints one JSON line per f
 {"error": "ExceptionName"}. `profile` reads AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE
 as a session with each profile does, one JSON line each: {"config": get_scoped_config()} and,
 with --credentials, {"credentials": {"access_key", "token", "method"}} from get_credentials().
+       python3 botocoreRead.py [--vendored] method NAME...
+prints, per profile, how get_credentials() would get them without getting them (no network):
+{"method": "assume-role", "token": null} (token: whether static keys carry one; null when the
+credentials are deferred), {"method": null} when the chain finds none, or {"error": "Name"}.
 """
 import json
 import sys
@@ -65,4 +69,17 @@ elif args[0] == 'profile':
                 }
         except Exception as err:  # what the AWS CLI would report as an error
             result['error'] = type(err).__name__
+        print(json.dumps(result))
+elif args[0] == 'method':
+    for name in args[1:]:
+        try:
+            creds = botosession.Session(profile=name).get_credentials()
+            if creds is None:
+                result = {'method': None}
+            elif type(creds).__name__ == 'Credentials':  # static: reading them costs nothing
+                result = {'method': creds.method, 'token': bool(creds.token)}
+            else:  # deferred or refreshable: touching access_key would call AWS
+                result = {'method': creds.method, 'token': None}
+        except Exception as err:
+            result = {'error': type(err).__name__}
         print(json.dumps(result))

@@ -9,6 +9,18 @@ export interface IssuedCredentials {
   expiresAt?: number;
   /** Issued by AssumeRole*: an AssumeRole signed with it is role chaining. */
   roleSession: boolean;
+  /** The STS action that issued them, and the ARN it named (AssumedRoleUser or FederatedUser). */
+  action?: string;
+  arn?: string;
+  /** How the issuing call was made: signed with session credentials, and with DurationSeconds. */
+  signedWithSession?: boolean;
+  durationSecondsGiven?: boolean;
+}
+
+/** How a call that issued credentials was made (what the console federation endpoint cares about). */
+export interface IssuingCall {
+  signedWithSession: boolean;
+  durationSecondsGiven: boolean;
 }
 
 const ROLE_SESSION_ACTIONS = new Set(['AssumeRole', 'AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML']);
@@ -33,7 +45,13 @@ export interface SessionBook {
    * Learns the credentials in a successful answer to `action`. With a lifetime, their Expiration
    * is rewritten to now + lifetime first. Returns the body to send on.
    */
-  learn(action: string, body: string, lifetimeSeconds: number | undefined, now?: number): string;
+  learn(
+    action: string,
+    body: string,
+    lifetimeSeconds: number | undefined,
+    now?: number,
+    call?: IssuingCall,
+  ): string;
 }
 
 export function createSessionBook(): SessionBook {
@@ -44,7 +62,7 @@ export function createSessionBook(): SessionBook {
       const expiresAt = accessKeyId ? issued.get(accessKeyId)?.expiresAt : undefined;
       return expiresAt !== undefined && now >= expiresAt;
     },
-    learn(action, body, lifetimeSeconds, now = Date.now()) {
+    learn(action, body, lifetimeSeconds, now = Date.now(), call) {
       const accessKeyId = element(body, 'AccessKeyId');
       const secretAccessKey = element(body, 'SecretAccessKey');
       if (!accessKeyId || !secretAccessKey) return body;
@@ -62,6 +80,9 @@ export function createSessionBook(): SessionBook {
         sessionToken: element(body, 'SessionToken'),
         expiresAt: Number.isNaN(expiresAt) ? undefined : expiresAt,
         roleSession: ROLE_SESSION_ACTIONS.has(action),
+        action,
+        arn: element(body, 'Arn'),
+        ...call,
       });
       return body;
     },
