@@ -1,6 +1,7 @@
 /**
  * Issue 2's figures, on one local moto (enforcement on), same machine, same moment:
- *  1. `credential-process` cache hit vs a bare `node -e 0` (goal <= 1.3x);
+ *  1. `credential-process` cache hit vs a bare `node -e 0` (goal <= 1.3x), also with session options
+ *     (tags, SourceIdentity and a `--policy file://` document the hit reads for its key);
  *  2. `tempcreds assume --write-profile` vs the runbook's own step-5 script with the AWS CLI v2
  *     (assume-role, jq/sed exports, four `aws configure set`) (goal <= 0.15x).
  * Run: npm run bench -- credentials
@@ -28,6 +29,25 @@ try {
   console.log(`node -e 0: ${bare.medianMs.toFixed(1)} ms (min ${bare.minMs.toFixed(1)})`);
   console.log(`credential-process cache hit: ${hit.medianMs.toFixed(1)} ms (min ${hit.minMs.toFixed(1)})`);
   console.log(ratioLine('credential-process cache hit vs node -e 0', hit, bare, 1.3));
+  const policyFile = join(home.home, 'policy.json');
+  writeFileSync(
+    policyFile,
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }],
+    }),
+  );
+  const sessionArgs = [
+    ...cpArgs,
+    ...['--tag', 'Project=iot', '--tag', 'Team=data', '--source-identity', 'alice'],
+    ...['--policy', `file://${policyFile}`],
+  ];
+  timeCommand(process.execPath, sessionArgs, { env, runs: 1 }); // fills the cache
+  const hitSession = timeCommand(process.execPath, sessionArgs, { env, runs: 40 });
+  console.log(
+    `credential-process cache hit, session options: ${hitSession.medianMs.toFixed(1)} ms (min ${hitSession.minMs.toFixed(1)})`,
+  );
+  console.log(ratioLine('cache hit with session options vs node -e 0', hitSession, bare, 1.3));
 
   // 2. Step 5: the runbook's script, verbatim but for the endpoint and the role ARN.
   const script = join(home.home, 'runbook-step5.sh');

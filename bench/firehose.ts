@@ -4,9 +4,11 @@
  *     20 calls of 500 (input files prepared beforehand, not timed) (goal <= 0.15x);
  *  2. peak RSS of `tempcreds firehose put` for a 20 MB and a 200 MB file, generated on the fly and
  *     deleted afterwards: memory stays flat however large the input.
+ * With BENCH_BASELINE_CLI=path/to/an/older/bin/tempcreds.cjs, that build is timed too, its runs
+ * alternating with this one's (the same load for both), and peak RSS is measured for both.
  * Run: npm run bench -- firehose
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,19 +83,36 @@ try {
     `tempcreds firehose put --file (10,000 lines): ${ours.medianMs.toFixed(0)} ms (min ${ours.minMs.toFixed(0)})`,
   );
   console.log(ratioLine('10,000 records to Firehose', ours, cli, 0.15));
+  const baseline = process.env.BENCH_BASELINE_CLI;
+  if (baseline) {
+    const [before, after] = await alternate(
+      [baseline, CLI].map((bin) => [process.execPath, bin, 'firehose', 'put', STREAM, '--file', file]),
+      env,
+      9,
+    );
+    console.log(
+      `before/after, alternating (10,000 lines): ${before!.toFixed(0)} ms before, ${after!.toFixed(0)} ms after -> ${(after! / before!).toFixed(3)}x`,
+    );
+  }
 
   // 2. Peak memory against input size: 4 KiB lines, 20 MB and 200 MB.
   const time = '/usr/bin/time';
   if (!existsSync(time)) {
     console.log('peak RSS: skipped (/usr/bin/time is missing: apt-get install time)');
   } else {
-    for (const megabytes of [20, 200]) {
+    const builds = process.env.BENCH_BASELINE_CLI
+      ? [
+          ['before', process.env.BENCH_BASELINE_CLI],
+          ['after', CLI],
+        ]
+      : [['', CLI]];
+    for (const [megabytes, [label, bin]] of [20, 200].flatMap((mb) => builds.map((b) => [mb, b] as const))) {
       const big = join(dir, `big-${megabytes}.txt`);
-      await writeLines(big, megabytes * 1_000_000, 4096);
+      if (!existsSync(big)) await writeLines(big, megabytes * 1_000_000, 4096);
       const started = performance.now();
       const run = spawnSync(
         time,
-        ['-f', '%M', process.execPath, CLI, 'firehose', 'put', STREAM, '--file', big],
+        ['-f', '%M', process.execPath, bin!, 'firehose', 'put', STREAM, '--file', big],
         { env },
       );
       const seconds = (performance.now() - started) / 1000;
@@ -101,14 +120,40 @@ try {
       if (run.status !== 0) throw new Error(`firehose put of ${megabytes} MB failed: ${stderr.join(' | ')}`);
       const peakMiB = Number(stderr.at(-1)) / 1024;
       console.log(
-        `peak RSS, ${megabytes} MB file: ${peakMiB.toFixed(0)} MiB (${seconds.toFixed(1)} s; ${stderr.at(-2)?.replace(/^firehose put \S+: /, '')})`,
+        `peak RSS, ${megabytes} MB file${label ? ` (${label})` : ''}: ${peakMiB.toFixed(0)} MiB (${seconds.toFixed(1)} s; ${stderr.at(-2)?.replace(/^firehose put \S+: /, '')})`,
       );
-      rmSync(big);
+      if (bin === CLI) rmSync(big);
     }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
   await local.stop();
+}
+
+/**
+ * Median wall times of `commands`, run in turn `runs` times (after one warm-up each), so that each
+ * meets the same load. Asynchronous on purpose: while a spawnSync blocks this process, nothing
+ * reads moto's request log on its stderr, and a long series fills that pipe and stalls moto.
+ */
+async function alternate(commands: string[][], env: NodeJS.ProcessEnv, runs: number): Promise<number[]> {
+  const once = ([command, ...args]: string[]) =>
+    new Promise<number>((resolve, reject) => {
+      const started = performance.now();
+      const child = spawn(command!, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (code) =>
+        code === 0
+          ? resolve(performance.now() - started)
+          : reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`)),
+      );
+    });
+  for (const command of commands) await once(command);
+  const samples = commands.map(() => [] as number[]);
+  for (let run = 0; run < runs; run++) {
+    for (const [i, command] of commands.entries()) samples[i]!.push(await once(command));
+  }
+  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]!);
 }
 
 /** A file of `bytes` bytes in lines of `lineBytes` (newline included), written as it is made. */

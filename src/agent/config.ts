@@ -1,4 +1,5 @@
 /** The agent's configuration, checked and typed: what `loadAgentConfig` returns and the rest of the agent uses. */
+import type { AgentSessionOptions } from './sessionOptions.js';
 
 /** Where the agent's one session comes from. */
 export type AgentCredentials =
@@ -10,6 +11,8 @@ export type AgentCredentials =
       durationSeconds?: number;
       externalId?: string;
       roleSessionName?: string;
+      /** Tags, transitive keys, SourceIdentity and session policies, checked (src/agent/sessionOptions.ts). */
+      session?: AgentSessionOptions;
     };
 
 /** How a followed file's bytes become records. */

@@ -22,6 +22,7 @@ import {
 import type { ConfigIssue } from './configError.js';
 import type { ConfigPath, ParsedConfig } from './configFile.js';
 import { picomatch, tinyglobby } from './deps.js';
+import { agentSessionOptions, ROLE_ONLY_KEYS } from './sessionOptions.js';
 import { stateDirProblem } from './stateDir.js';
 import { formatInterval, parseByteSize, parseInterval } from './units.js';
 
@@ -62,9 +63,25 @@ function duration(
   return ms;
 }
 
+/** The config's region when it is one (a bad one is reported by itself). */
+function regionOf(raw: Raw): string | undefined {
+  return typeof raw.region === 'string' && isRegionName(raw.region) ? raw.region : undefined;
+}
+
 function credentialsOf(c: Checker, raw: Raw): AgentCredentials {
   const creds = raw.credentials as Raw;
-  if (typeof creds.profile === 'string') return { kind: 'profile', profile: creds.profile };
+  if (typeof creds.profile === 'string') {
+    // A profile's session is made as the profile says: a role key beside it would be silently lost.
+    const roleKey = ROLE_ONLY_KEYS.find((key) => creds[key] !== undefined);
+    if (roleKey) {
+      c.fail(
+        ['credentials', roleKey],
+        `credentials.${roleKey} goes with role, not with profile: the profile's session is made as the profile says.`,
+        `Write credentials: { role: ROLE, sourceProfile: ${creds.profile}, ${roleKey}: ... } to assume a role with it.`,
+      );
+    }
+    return { kind: 'profile', profile: creds.profile };
+  }
   const role = creds.role as string;
   try {
     parseRoleRef(role);
@@ -82,6 +99,9 @@ function credentialsOf(c: Checker, raw: Raw): AgentCredentials {
     durationSeconds: creds.durationSeconds as number | undefined,
     externalId: creds.externalId as string | undefined,
     roleSessionName: creds.roleSessionName as string | undefined,
+    session: agentSessionOptions(creds, regionOf(raw), (key, message, fix) =>
+      c.fail(['credentials', key], message, fix),
+    ),
   };
 }
 

@@ -56,6 +56,7 @@ async function innerProvider(
       roleSessionName: creds.roleSessionName ?? agentSessionName(),
       durationSeconds: creds.durationSeconds,
       externalId: creds.externalId,
+      ...creds.session,
     }),
     endpointUrl: config.endpointUrl,
     env: deps.env,

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { fixedConcurrency, type ConcurrencyPolicy } from '../aws/concurrency.js';
 import { TempcredsError } from '../errors.js';
 import type { FlowConfig } from './config.js';
 import { deadLetterDir } from './deadLetter.js';
@@ -57,12 +58,15 @@ export class Flow {
   private wake: (() => void) | undefined;
   private refusal: string | undefined;
   private readonly now: () => number;
+  /** Calls under way at once, across the flow's runs of the engine. */
+  private readonly concurrency: ConcurrencyPolicy;
 
   constructor(
     readonly config: FlowConfig,
     private readonly deps: FlowDeps,
   ) {
     this.now = deps.now ?? Date.now;
+    this.concurrency = fixedConcurrency(config.concurrency);
     this.lastDeliveredMs = this.now();
     const firstStart = deps.spool.registerFlow(config.name);
     this.refusal = deps.spool.flowHealth(config.name).reason;
@@ -138,7 +142,7 @@ export class Flow {
         await this.deps.deliver(this.pending(), {
           deliveryStream: this.config.deliveryStream,
           flushIntervalMs: this.config.flushIntervalMs,
-          concurrency: this.config.concurrency,
+          concurrency: this.concurrency,
           onSettled: (settled) => this.settled(settled),
           onRetried: (n) => this.deps.spool.bump(this.config.name, { retried: n }),
           stopSignal: this.stop.signal,

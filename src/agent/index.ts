@@ -2,6 +2,7 @@
 export { runAgent, type RunAgentOptions } from './run.js';
 export { loadAgentConfig, type LoadConfigOptions } from './loadConfig.js';
 export type { AgentConfig, AgentCredentials, FlowConfig, RecordFormatConfig, SyncConfig } from './config.js';
+export type { AgentSessionOptions } from './sessionOptions.js';
 export { AgentConfigError, type ConfigIssue } from './configError.js';
 export type { AgentEvent } from './events.js';
 export type { TailEvent } from './tail.js';

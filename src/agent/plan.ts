@@ -21,6 +21,9 @@ function credentialsLine(config: AgentConfig): string {
   const extras = [
     c.durationSeconds ? `durationSeconds ${c.durationSeconds}` : undefined,
     c.externalId ? 'with an externalId' : undefined,
+    c.session?.tags ? `${c.session.tags.length} session tags` : undefined,
+    c.session?.sourceIdentity ? `sourceIdentity ${c.session.sourceIdentity}` : undefined,
+    c.session?.policy || c.session?.policyArns ? 'with session policies' : undefined,
   ].filter(Boolean);
   return `role ${c.role} assumed with profile ${c.sourceProfile ?? '(AWS_PROFILE, else default)'}${extras.length ? ` (${extras.join(', ')})` : ''}; renewed early, never served with less than 15 minutes left`;
 }

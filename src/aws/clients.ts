@@ -1,8 +1,11 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { stsEndpoint } from './partition.js';
 
-/** The services tempcreds calls, by the suffix AWS uses in `AWS_ENDPOINT_URL_<SERVICE>`. */
-export type ServiceId = 'sts' | 'iam' | 'iot' | 'firehose' | 's3';
+/**
+ * The services tempcreds calls, by the suffix AWS uses in `AWS_ENDPOINT_URL_<SERVICE>` (lower-cased:
+ * `sso` is the Identity Center portal, `sso_oidc` its token service, `signin` AWS Sign-In).
+ */
+export type ServiceId = 'sts' | 'iam' | 'iot' | 'firehose' | 's3' | 'sso' | 'sso_oidc' | 'signin';
 
 /**
  * Everything an AWS call needs besides its input. Built once by the CLI (or by a library user)

@@ -5,6 +5,9 @@ import type * as Iot from '@aws-sdk/client-iot';
 import type * as S3 from '@aws-sdk/client-s3';
 import type * as Sts from '@aws-sdk/client-sts';
 import type * as HttpHandler from '@smithy/node-http-handler';
+import type * as Sso from '@aws-sdk/client-sso';
+import type * as SsoCredentials from '@aws-sdk/credential-provider-sso';
+import type * as LoginCredentials from '@aws-sdk/credential-provider-login';
 
 /*
  * The AWS SDK packages, loaded with require(). They ship CommonJS bundles, and importing one from
@@ -21,3 +24,8 @@ export const s3Sdk = (): typeof S3 => require('@aws-sdk/client-s3') as typeof S3
 export const stsSdk = (): typeof Sts => require('@aws-sdk/client-sts') as typeof Sts;
 export const httpHandlerSdk = (): typeof HttpHandler =>
   require('@smithy/node-http-handler') as typeof HttpHandler;
+export const ssoSdk = (): typeof Sso => require('@aws-sdk/client-sso') as typeof Sso;
+export const ssoCredentialsSdk = (): typeof SsoCredentials =>
+  require('@aws-sdk/credential-provider-sso') as typeof SsoCredentials;
+export const loginCredentialsSdk = (): typeof LoginCredentials =>
+  require('@aws-sdk/credential-provider-login') as typeof LoginCredentials;

@@ -15,6 +15,7 @@ import {
 import type { Source, SourceInit } from '../credentials/sources/types.js';
 import type { RoleSession } from '../credentials/roleSession.js';
 import { createLogger, type CliIo, type Logger } from './io.js';
+import { readPolicyArgument } from './policyArgument.cjs';
 import { tokenCodePrompt } from './prompt.js';
 
 /** The options every command takes (cli.md "Global options"). */
@@ -85,16 +86,43 @@ export interface AssumeFlags {
   externalId?: string;
   mfaSerial?: string;
   tokenCode?: string;
+  tag?: string[];
+  transitiveTagKey?: string[];
+  sourceIdentity?: string;
+  policy?: string;
+  policyArn?: string[];
+}
+
+const repeatable = (value: string, earlier: string[] = []) => [...earlier, value];
+
+/** `--tag`, `--transitive-tag-key`, `--source-identity`, `--policy`, `--policy-arn`: what shapes the session. */
+export function addSessionOptions(command: Command): Command {
+  return command
+    .option(
+      '--tag <Key=Value>',
+      'session tag (repeatable; the trust policy must allow sts:TagSession)',
+      repeatable,
+    )
+    .option(
+      '--transitive-tag-key <key>',
+      'a --tag key that passes on to chained sessions (repeatable)',
+      repeatable,
+    )
+    .option('--source-identity <name>', 'SourceIdentity (the trust policy must allow sts:SetSourceIdentity)')
+    .option('--policy <json|file://path>', 'inline session policy: the session gets at most what it allows')
+    .option('--policy-arn <arn>', 'managed session policy (repeatable, at most 10)', repeatable);
 }
 
 export function addAssumeOptions(command: Command): Command {
-  return command
-    .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
-    .option('--session-name <name>', 'RoleSessionName (default: tempcreds-<user>-<unix seconds>)')
-    .option('--duration <duration>', 'seconds, 15m, 1h, 12h or max (900..43200)')
-    .option('--external-id <id>', 'ExternalId the role trust policy requires')
-    .option('--mfa-serial <arn>', 'MFA device serial or ARN')
-    .option('--token-code <code>', 'MFA code (asked for on a terminal when missing)');
+  return addSessionOptions(
+    command
+      .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
+      .option('--session-name <name>', 'RoleSessionName (default: tempcreds-<user>-<unix seconds>)')
+      .option('--duration <duration>', 'seconds, 15m, 1h, 12h or max (900..43200)')
+      .option('--external-id <id>', 'ExternalId the role trust policy requires')
+      .option('--mfa-serial <arn>', 'MFA device serial or ARN')
+      .option('--token-code <code>', 'MFA code (asked for on a terminal when missing)'),
+  );
 }
 
 /** The assume flags by the inputs they give, for messages. */
@@ -104,16 +132,38 @@ const FLAG_NAMES: InputNames = {
   externalId: '--external-id',
   serialNumber: '--mfa-serial',
   tokenCode: '--token-code',
+  tags: '--tag',
+  transitiveTagKeys: '--transitive-tag-key',
+  sourceIdentity: '--source-identity',
+  policy: '--policy',
+  policyArns: '--policy-arn',
 };
 
-function requestInput(flags: AssumeFlags): Omit<AssumeRoleRequestInput, 'role'> {
+function requestInput(flags: AssumeFlags, cwd: string): Omit<AssumeRoleRequestInput, 'role'> {
   return {
     roleSessionName: flags.sessionName,
     durationSeconds: flags.duration,
     externalId: flags.externalId,
     serialNumber: flags.mfaSerial,
     tokenCode: flags.tokenCode,
+    tags: flags.tag,
+    transitiveTagKeys: flags.transitiveTagKey,
+    sourceIdentity: flags.sourceIdentity,
+    policy: flags.policy === undefined ? undefined : policyDocument(flags.policy, cwd),
+    policyArns: flags.policyArn,
   };
+}
+
+/** `--policy JSON` or `--policy file://PATH`: the document, or a usage error saying why the file cannot be read. */
+export function policyDocument(value: string, cwd: string): string {
+  const read = readPolicyArgument(value, cwd);
+  if ('error' in read) {
+    throw usageError(
+      `--policy ${value}: ${read.error}.`,
+      'Give the policy JSON itself, or file://PATH of a readable file.',
+    );
+  }
+  return read.text;
 }
 
 /**
@@ -121,14 +171,18 @@ function requestInput(flags: AssumeFlags): Omit<AssumeRoleRequestInput, 'role'> 
  * take `--role` (the role itself is checked when it is assumed). `interactive`: an MFA code can be
  * asked for on a terminal, so `--mfa-serial` alone is fine there.
  */
-export function parseAssumeFlags(flags: AssumeFlags, interactive = false): SessionOptions {
-  return parseSessionOptions(requestInput(flags), { names: FLAG_NAMES, canPrompt: interactive });
+export function parseAssumeFlags(
+  flags: AssumeFlags,
+  interactive = false,
+  cwd = process.cwd(),
+): SessionOptions {
+  return parseSessionOptions(requestInput(flags, cwd), { names: FLAG_NAMES, canPrompt: interactive });
 }
 
 /** ROLE and the assume flags, checked once, before anything touches the network or the disk. */
 export function parseAssumeRequest(ctx: CommandContext, role: string, flags: AssumeFlags): AssumeRoleRequest {
   return parseAssumeRoleRequest(
-    { role, ...requestInput(flags) },
+    { role, ...requestInput(flags, ctx.io.cwd) },
     { names: FLAG_NAMES, canPrompt: tokenCodePrompt(ctx.io) !== undefined },
   );
 }

@@ -7,6 +7,8 @@ export interface Interruptions {
   readonly stop: AbortSignal;
   /** The second: abort the calls in flight too, and end at once. */
   readonly abort: AbortSignal;
+  /** Starts listening to the signals, when made `deferred`. */
+  listen(): void;
   dispose(): void;
 }
 
@@ -21,6 +23,8 @@ export interface InterruptionHooks {
    */
   forceExit(): void;
   graceMs?: number;
+  /** Listen only once `listen()` is called (till then a signal does what it always does). */
+  deferred?: boolean;
 }
 
 /**
@@ -54,9 +58,15 @@ export function interruptions(hooks: InterruptionHooks): Interruptions {
     signals.off('SIGTERM', onSignal);
     clearTimeout(deadline);
   };
-  signals.on('SIGINT', onSignal);
-  signals.on('SIGTERM', onSignal);
-  return { stop: stop.signal, abort: abort.signal, dispose };
+  let listening = false;
+  const listen = () => {
+    if (listening) return;
+    listening = true;
+    signals.on('SIGINT', onSignal);
+    signals.on('SIGTERM', onSignal);
+  };
+  if (!hooks.deferred) listen();
+  return { stop: stop.signal, abort: abort.signal, listen, dispose };
 }
 
 /**

@@ -6,6 +6,7 @@ import { parseTokenCode } from './mfa.js';
 import { MAX_DURATION_SECONDS, ROLE_CHAINING_MAX_SECONDS, type DurationRequest } from './duration.js';
 import { stsSdk } from '../aws/sdk.js';
 import { sessionCredentialsOf } from '../aws/stsCredentials.js';
+import { explainSessionRefusal, type SessionShape } from './sessionRefusals.js';
 
 const { AssumeRoleCommand } = stsSdk();
 
@@ -13,7 +14,7 @@ const { AssumeRoleCommand } = stsSdk();
  * Inputs of sts:AssumeRole, in AWS's names, sent as they are (check user input first with
  * `parseAssumeRoleRequest`).
  */
-export interface AssumeRoleInput {
+export interface AssumeRoleInput extends SessionShape {
   roleArn: string;
   roleSessionName: string;
   /** Seconds, or `max` for the longest the role allows. Default: AWS's default (3600). */
@@ -77,6 +78,11 @@ export async function assumeRole(input: AssumeRoleInput, deps: AssumeRoleDeps): 
         ExternalId: input.externalId,
         SerialNumber: input.serialNumber,
         TokenCode: tokenCode,
+        Tags: input.tags?.map((t) => ({ Key: t.key, Value: t.value })),
+        TransitiveTagKeys: input.transitiveTagKeys?.slice(),
+        SourceIdentity: input.sourceIdentity,
+        Policy: input.policy,
+        PolicyArns: input.policyArns?.map((arn) => ({ arn })),
       }),
     );
     return {
@@ -90,6 +96,7 @@ export async function assumeRole(input: AssumeRoleInput, deps: AssumeRoleDeps): 
   };
 
   const explain = (err: unknown) =>
+    explainSessionRefusal(err, input, `AssumeRole ${input.roleArn}`) ??
     explainAwsError(err, {
       action: `AssumeRole ${input.roleArn}`,
       profile: deps.sourceProfile,

@@ -3,6 +3,17 @@ import { usageError } from '../errors.js';
 import { parseDuration, type DurationRequest } from './duration.js';
 import { parseTokenCode, validateMfaSerial, type MfaSerial, type TokenCode } from './mfa.js';
 import { validateSessionName, type RoleSessionName } from './sessionName.js';
+import {
+  parsePolicyArns,
+  parseSessionPolicy,
+  parseSessionTags,
+  parseSourceIdentity,
+  parseTransitiveTagKeys,
+  type PolicyArn,
+  type SessionPolicy,
+  type SessionTag,
+  type SourceIdentity,
+} from './sessionOptions.js';
 
 /** An ExternalId AWS accepts: 2..1224 characters of `[\w+=,.@:/-]`. Made by {@link parseExternalId}. */
 export type ExternalId = string & { readonly __brand: 'ExternalId' };
@@ -30,6 +41,16 @@ export interface AssumeRoleRequest {
   readonly externalId?: ExternalId;
   readonly serialNumber?: MfaSerial;
   readonly tokenCode?: TokenCode;
+  /** Session tags (the trust policy must allow `sts:TagSession`). */
+  readonly tags?: readonly SessionTag[];
+  /** Keys of `tags` that pass on to sessions this session assumes (role chaining). */
+  readonly transitiveTagKeys?: readonly string[];
+  /** Who is behind the session, kept through role chains (the trust policy must allow `sts:SetSourceIdentity`). */
+  readonly sourceIdentity?: SourceIdentity;
+  /** An inline session policy: the session gets at most what it and the role's policies both allow. */
+  readonly policy?: SessionPolicy;
+  /** Managed session policies, by ARN. */
+  readonly policyArns?: readonly PolicyArn[];
   readonly __brand: 'AssumeRoleRequest';
 }
 
@@ -41,6 +62,13 @@ export interface AssumeRoleRequestInput {
   externalId?: string;
   serialNumber?: string;
   tokenCode?: string;
+  /** `Key=Value` (split at the first `=`) or `{ key, value }`. */
+  tags?: ReadonlyArray<string | { key: string; value: string }>;
+  transitiveTagKeys?: readonly string[];
+  sourceIdentity?: string;
+  /** The policy document itself, as JSON text (the CLI reads `file://PATH` before it gets here). */
+  policy?: string;
+  policyArns?: readonly string[];
 }
 
 /** What to call each input in messages: a CLI flag, a profile setting. Default: AWS's parameter names. */
@@ -52,6 +80,11 @@ export const AWS_PARAMETER_NAMES: Readonly<InputNames> = Object.freeze({
   externalId: 'ExternalId',
   serialNumber: 'SerialNumber',
   tokenCode: 'TokenCode',
+  tags: 'Tags',
+  transitiveTagKeys: 'TransitiveTagKeys',
+  sourceIdentity: 'SourceIdentity',
+  policy: 'Policy',
+  policyArns: 'PolicyArns',
 });
 
 export interface ParseOptions {
@@ -100,7 +133,30 @@ export function parseSessionOptions(
     externalId: optional(input.externalId, (v) => parseExternalId(v, names.externalId)),
     serialNumber,
     tokenCode: optional(input.tokenCode, (v) => parseTokenCode(v, names.tokenCode)),
+    ...parseSessionShape(input, names),
   };
+}
+
+/** Tags, transitive keys, SourceIdentity and session policies; absent ones stay absent (empty lists too). */
+function parseSessionShape(
+  input: Omit<AssumeRoleRequestInput, 'role'>,
+  names: InputNames,
+): Pick<SessionOptions, 'tags' | 'transitiveTagKeys' | 'sourceIdentity' | 'policy' | 'policyArns'> {
+  const tags = nonEmpty(input.tags) ? parseSessionTags(input.tags, names.tags) : undefined;
+  const transitive = input.transitiveTagKeys;
+  return {
+    ...(tags && { tags }),
+    ...(nonEmpty(transitive) && { transitiveTagKeys: parseTransitiveTagKeys(transitive, tags ?? [], names) }),
+    ...(input.sourceIdentity !== undefined && {
+      sourceIdentity: parseSourceIdentity(input.sourceIdentity, names.sourceIdentity),
+    }),
+    ...(input.policy !== undefined && { policy: parseSessionPolicy(input.policy, names.policy) }),
+    ...(nonEmpty(input.policyArns) && { policyArns: parsePolicyArns(input.policyArns, names.policyArns) }),
+  };
+}
+
+function nonEmpty<T>(list: readonly T[] | undefined): list is readonly T[] {
+  return list !== undefined && list.length > 0;
 }
 
 function optional<T, R>(value: T | undefined, parse: (value: T) => R): R | undefined {

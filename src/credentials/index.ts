@@ -19,6 +19,24 @@ export {
 } from './assumeRoleRequest.js';
 export { validateMfaSerial, parseTokenCode, type MfaSerial, type TokenCode } from './mfa.js';
 export {
+  parseSessionTags,
+  parseTransitiveTagKeys,
+  parseSourceIdentity,
+  parseSessionPolicy,
+  parsePolicyArns,
+  MAX_SESSION_TAGS,
+  MAX_TAG_KEY_LENGTH,
+  MAX_TAG_VALUE_LENGTH,
+  MAX_SESSION_POLICY_LENGTH,
+  MAX_POLICY_ARNS,
+  type SessionTag,
+  type SourceIdentity,
+  type SessionPolicy,
+  type PolicyArn,
+} from './sessionOptions.js';
+export { explainSessionRefusal, sessionTrustStatement, type SessionShape } from './sessionRefusals.js';
+export { ssoLoginCommand, type SsoSettings } from './sources/ssoProfile.js';
+export {
   resolveSource,
   regionFrom,
   type ProfileContext,
@@ -57,7 +75,13 @@ export {
   type ProcessCredentials,
 } from './processCache.cjs';
 export { writeSessionProfile } from './writeSessionProfile.js';
-export { profileSettings, type SelfRefreshingProfile } from './profileSettings.js';
+export {
+  profileSettings,
+  refuseNativeSession,
+  sessionFlagsOf,
+  type SelfRefreshingProfile,
+  type SessionFlags,
+} from './profileSettings.js';
 export { fromProcess, splitCommandLine } from './fromProcess.js';
 export { sessionExpiration, type ExpirationSources } from './sessionExpiration.js';
 export {

@@ -25,6 +25,13 @@ export interface ProcessCacheKey {
   externalId?: string;
   region?: string;
   endpointUrl?: string;
+  /** Session tags as given (`Key=Value`). */
+  tags?: string[];
+  transitiveTagKeys?: string[];
+  sourceIdentity?: string;
+  /** The session policy document as given. */
+  policy?: string;
+  policyArns?: string[];
 }
 
 /** credential_process output, Version 1. */

@@ -1,3 +1,6 @@
+import { usageError } from '../errors.js';
+import type { SessionOptions } from './assumeRoleRequest.js';
+
 /** What `tempcreds configure` writes: a profile that refreshes itself. */
 export interface SelfRefreshingProfile {
   mode: 'native' | 'process';
@@ -11,6 +14,61 @@ export interface SelfRefreshingProfile {
   launcher?: string[];
   /** process mode: `--endpoint-url` to pass along (local AWS). */
   endpointUrl?: string;
+  /**
+   * process mode only (botocore and the SDKs read no such profile keys): session tags
+   * (`Key=Value`), transitive keys, SourceIdentity, the inline session policy (JSON) and managed
+   * session policy ARNs, passed to `credential-process` as its flags.
+   */
+  session?: SessionFlags;
+}
+
+/** The session options as `credential-process` flags take them. */
+export interface SessionFlags {
+  tags?: readonly string[];
+  transitiveTagKeys?: readonly string[];
+  sourceIdentity?: string;
+  policy?: string;
+  policyArns?: readonly string[];
+}
+
+/** The session options of a checked request as `credential-process` flags, or undefined when it has none. */
+export function sessionFlagsOf(request: SessionOptions): SessionFlags | undefined {
+  const flags: SessionFlags = {
+    ...(request.tags && { tags: request.tags.map((t) => `${t.key}=${t.value}`) }),
+    ...(request.transitiveTagKeys && { transitiveTagKeys: request.transitiveTagKeys }),
+    ...(request.sourceIdentity !== undefined && { sourceIdentity: request.sourceIdentity }),
+    ...(request.policy !== undefined && { policy: request.policy }),
+    ...(request.policyArns && { policyArns: request.policyArns }),
+  };
+  return Object.keys(flags).length > 0 ? flags : undefined;
+}
+
+/**
+ * A native profile cannot carry session options: botocore and the SDKs read no such profile keys,
+ * so every session they made from it would lack them. Refused (usage error) rather than dropped.
+ */
+export function refuseNativeSession(
+  mode: SelfRefreshingProfile['mode'],
+  session: SessionFlags | undefined,
+): void {
+  if (mode !== 'native' || sessionFlagWords(session).length === 0) return;
+  throw usageError(
+    'A native profile cannot carry session tags, SourceIdentity or session policies: the AWS CLI and SDKs read no such profile keys, so every session they made from it would lack them.',
+    'Use --mode process (credential_process = tempcreds credential-process ..., which passes them at every refresh), or leave --mode out.',
+  );
+}
+
+/** `--tag K=V ... --policy-arn ARN`, in that order, for what is set. */
+export function sessionFlagWords(session: SessionFlags = {}): string[] {
+  const each = (flag: string, values: readonly string[] | undefined) =>
+    (values ?? []).flatMap((v) => [flag, v]);
+  return [
+    ...each('--tag', session.tags),
+    ...each('--transitive-tag-key', session.transitiveTagKeys),
+    ...each('--source-identity', session.sourceIdentity === undefined ? [] : [session.sourceIdentity]),
+    ...each('--policy', session.policy === undefined ? [] : [session.policy]),
+    ...each('--policy-arn', session.policyArns),
+  ];
 }
 
 /** Quotes a word for a credential_process line (botocore splits it with shlex). */
@@ -23,6 +81,7 @@ export function shellWord(word: string): string {
  * profile switched from one mode to the other has exactly one way to get credentials.
  */
 export function profileSettings(p: SelfRefreshingProfile): Record<string, string | null> {
+  refuseNativeSession(p.mode, p.session);
   if (p.mode === 'native') {
     return {
       role_arn: p.roleArn,
@@ -48,6 +107,7 @@ export function profileSettings(p: SelfRefreshingProfile): Record<string, string
     '--region',
     p.region,
     ...(p.endpointUrl === undefined ? [] : ['--endpoint-url', p.endpointUrl]),
+    ...sessionFlagWords(p.session),
   ];
   return {
     credential_process: words.map(shellWord).join(' '),

@@ -8,6 +8,7 @@ import { assumeRole, type AssumedRole } from './assumeRole.js';
 import type { AssumeRoleRequest } from './assumeRoleRequest.js';
 import { refreshing, type RefreshingProvider } from './refreshing.js';
 import { defaultSessionName } from './sessionName.js';
+import { refuseOtherPartitionPolicies } from './sessionOptions.js';
 import type { Source } from './sources/types.js';
 
 /** Makes the STS client that signs with the source's credentials. */
@@ -52,6 +53,7 @@ export async function startRoleSession(options: RoleSessionOptions): Promise<Rol
   const arnPartition = ref.roleArn ? parseArn(ref.roleArn)?.partition : undefined;
   const region = source.region ?? defaultRegionOf(arnPartition ?? 'aws');
   refuseOtherPartition(ref.roleArn, region, source.profile);
+  refuseOtherPartitionPolicies(request.policyArns, region);
   const createSts = options.createSts ?? createStsClient;
   const sts = createSts({
     region,
@@ -81,6 +83,11 @@ export async function startRoleSession(options: RoleSessionOptions): Promise<Rol
     roleSessionName,
     externalId: request.externalId,
     serialNumber: request.serialNumber,
+    tags: request.tags,
+    transitiveTagKeys: request.transitiveTagKeys,
+    sourceIdentity: request.sourceIdentity,
+    policy: request.policy,
+    policyArns: request.policyArns,
   };
   const first = await assumeRole(
     { ...input, tokenCode: request.tokenCode, durationSeconds: request.durationSeconds },

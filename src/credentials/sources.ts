@@ -2,9 +2,11 @@ import { readProfile } from '../config/profiles.js';
 import { usageError } from '../errors.js';
 import { fromEnvironment } from './sources/environment.js';
 import { iotProfile } from './sources/iotProfile.js';
+import { loginProfile } from './sources/loginProfile.js';
 import { processProfile } from './sources/processProfile.js';
 import { roleProfile } from './sources/roleProfile.js';
 import { regionFrom } from './sources/region.js';
+import { ssoProfile } from './sources/ssoProfile.js';
 import { staticKeysProfile } from './sources/staticKeys.js';
 import type { ProfileKind, Source, SourceInit } from './sources/types.js';
 
@@ -12,10 +14,18 @@ export type { ProfileContext, ProfileKind, Source, SourceInit } from './sources/
 export { regionFrom };
 
 /**
- * In the order botocore tries them: a role first, then keys, then a process. An IoT profile comes
- * before all: botocore sees only its credential_process, which is tempcreds reading the certificate.
+ * In the order botocore tries them: a role first, then SSO and `aws login`, then keys, then a process.
+ * An IoT profile comes before all: botocore sees only its credential_process, which is tempcreds
+ * reading the certificate.
  */
-const PROFILE_KINDS: readonly ProfileKind[] = [iotProfile, roleProfile, staticKeysProfile, processProfile];
+const PROFILE_KINDS: readonly ProfileKind[] = [
+  iotProfile,
+  roleProfile,
+  ssoProfile,
+  loginProfile,
+  staticKeysProfile,
+  processProfile,
+];
 
 /** The kind of profile that resolves these settings: the first that claims them, or undefined. */
 export function kindOf(settings: Record<string, string>): ProfileKind | undefined {
@@ -60,11 +70,10 @@ async function fromProfile(name: string, init: SourceInit, visited: string[]): P
 }
 
 function noCredentials(name: string, settings: Record<string, string>) {
-  const sso = Object.keys(settings).some((key) => key.startsWith('sso_'));
+  const keys = Object.keys(settings);
+  const what = keys.length ? `it has only ${keys.join(', ')}` : 'it is empty';
   return usageError(
-    `Profile "${name}" has no credentials tempcreds can use (aws_access_key_id, role_arn, credential_process or tempcreds_iot_*)${sso ? '; it is an SSO profile' : ''}.`,
-    sso
-      ? `Run: aws configure export-credentials --profile ${name} --format process, and use that as credential_process.`
-      : `Add keys with: aws configure --profile ${name}`,
+    `Profile "${name}" has no credentials tempcreds can use (aws_access_key_id, role_arn, sso_session or sso_start_url, login_session, credential_process or tempcreds_iot_*): ${what}.`,
+    `Add keys with: aws configure --profile ${name}, or SSO with: aws configure sso --profile ${name}`,
   );
 }

@@ -1,28 +1,26 @@
-import { usageError } from '../errors.js';
-import {
-  MAX_BATCH_BYTES,
-  MAX_BATCH_RECORDS,
-  MAX_FLUSH_INTERVAL_MS,
-  MAX_RECORD_BYTES,
-  formatCount,
-} from './limits.js';
+import { formatCount, recordTooLarge } from './limits.js';
+import { resolveFlushInterval, resolveLimits, type BatchLimits } from './settings.js';
+
+export { resolveFlushInterval, resolveLimits, type BatchLimits };
+
+/** A record with the caller's reference to it: an input line number, a spool row id. */
+export interface Referenced<Ref> {
+  /** The record's bytes, as sent. */
+  data: Uint8Array;
+  /** What the caller calls it. */
+  ref: Ref;
+}
 
 /** One PutRecordBatch call's worth of records. */
-export interface Batch {
+export interface Batch<Ref = number> {
+  /** The records, in input order. */
   records: Uint8Array[];
+  /** Each record's reference: its 0-based position in the input, unless the input gave references. */
+  refs: Ref[];
   /** Sum of the records' sizes (decoded bytes, as Firehose counts them). */
   bytes: number;
   /** 0-based position of the first record in the whole input. */
   first: number;
-}
-
-export interface BatchLimits {
-  /** At most 500 (Firehose's limit). */
-  maxRecords?: number;
-  /** At most 4 MiB (Firehose's limit). */
-  maxBytes?: number;
-  /** At most 1,024,000 (Firehose's limit). */
-  maxRecordBytes?: number;
 }
 
 /** When a batch goes out before it is full, other than at the end of the input. */
@@ -45,33 +43,6 @@ export interface BatchTiming {
   drainSignal?: AbortSignal;
 }
 
-/** Limits within Firehose's own; smaller ones are for tests and small batches. */
-export function resolveLimits(limits: BatchLimits = {}): Required<BatchLimits> {
-  const pick = (value: number | undefined, max: number, what: string) => {
-    if (value === undefined) return max;
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      throw usageError(`${what} must be a whole number from 1 to ${formatCount(max)}, not ${value}.`);
-    }
-    return value;
-  };
-  return {
-    maxRecords: pick(limits.maxRecords, MAX_BATCH_RECORDS, 'records per batch'),
-    maxBytes: pick(limits.maxBytes, MAX_BATCH_BYTES, 'bytes per batch'),
-    maxRecordBytes: pick(limits.maxRecordBytes, MAX_RECORD_BYTES, 'bytes per record'),
-  };
-}
-
-/** A flush interval in whole milliseconds, 1 ms to a day; undefined stays undefined (no flush by time). */
-export function resolveFlushInterval(ms: number | undefined): number | undefined {
-  if (ms === undefined) return undefined;
-  if (!Number.isInteger(ms) || ms < 1 || ms > MAX_FLUSH_INTERVAL_MS) {
-    throw usageError(
-      `The flush interval must be a whole number of milliseconds from 1 to ${formatCount(MAX_FLUSH_INTERVAL_MS)}, not ${ms}.`,
-    );
-  }
-  return ms;
-}
-
 /** Batches made and waiting for a consumer before the input is read further (memory: 4 MiB each). */
 const READ_AHEAD = 1;
 
@@ -85,12 +56,17 @@ const READ_AHEAD = 1;
  * The input is read ahead of the consumer by one batch at most, so a busy consumer holds it back.
  * There is one timer per open batch, never one per record, and none once the batches end.
  */
-export async function* batchRecords(
-  records: AsyncIterable<Uint8Array>,
+export async function* batchRecords<Ref = number>(
+  records: AsyncIterable<Uint8Array> | AsyncIterable<Referenced<Ref>>,
   limits: BatchLimits = {},
   timing: BatchTiming = {},
-): AsyncGenerator<Batch> {
-  const batching = startBatching(records, resolveLimits(limits), timing);
+): AsyncGenerator<Batch<Ref>> {
+  const batching = startBatching(records, {
+    ...resolveLimits(limits),
+    flushIntervalMs: resolveFlushInterval(timing.flushIntervalMs),
+    signal: timing.signal,
+    drainSignal: timing.drainSignal,
+  });
   try {
     for (let batch = await batching.next(); batch; batch = await batching.next()) yield batch;
   } finally {
@@ -98,120 +74,192 @@ export async function* batchRecords(
   }
 }
 
-interface Batching {
-  /** The next batch; undefined once there are no more. Rejects with the input's error, after the batches made before it. */
-  next(): Promise<Batch | undefined>;
-  /** No more batches are wanted: reading stops, nothing is kept, no timer is left. */
-  stop(): void;
+/** What `startBatching` takes: limits and an interval already checked (`putSettings`). */
+export interface BatchingOptions extends Required<Omit<BatchLimits, 'maxRecordBytes'>> {
+  /** Refuse a larger record; undefined: the input's reader checked every record already. */
+  maxRecordBytes: number | undefined;
+  flushIntervalMs: number | undefined;
+  signal?: AbortSignal;
+  drainSignal?: AbortSignal;
 }
 
 /**
- * The reader side of `batchRecords`: a loop over the input (a plain `for await`, so a fast input
- * pays nothing per record for the timer) fills the open batch; a full or due batch moves to `ready`.
+ * Where the batching is:
+ * - `reading`: records are taken from the input into the open batch;
+ * - `ended`: the input ended or the reading was stopped; the ready batches drain, then the batches end;
+ * - `failed`: the input threw; the ready batches drain, `next()` rejects once with the error, then
+ *   the records taken since the last batch come out as one last batch (`held`: to report, not to
+ *   send; `batchRecords` stops at the error), then the batches end.
  */
-function startBatching(
-  records: AsyncIterable<Uint8Array>,
-  { maxRecords, maxBytes, maxRecordBytes }: Required<BatchLimits>,
-  timing: BatchTiming,
-): Batching {
-  const flushIntervalMs = resolveFlushInterval(timing.flushIntervalMs);
-  const { signal, drainSignal } = timing;
-  const ready: Batch[] = [];
-  let open: Batch = { records: [], bytes: 0, first: 0 };
-  let taken = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  /** No batch will be added to `ready` any more. */
-  let finished = false;
-  let failure: { err: unknown } | undefined;
-  // Who is waiting: the consumer for a batch, the reader for room in `ready`.
-  let consumerWaiting: (() => void) | undefined;
-  let readerWaiting: (() => void) | undefined;
-  const wakeConsumer = () => {
-    consumerWaiting?.();
-    consumerWaiting = undefined;
-  };
-  const wakeReader = () => {
-    readerWaiting?.();
-    readerWaiting = undefined;
-  };
+export type BatchingPhase =
+  | { name: 'reading' }
+  | { name: 'ended' }
+  | { name: 'failed'; err: unknown; thrown: boolean; held: Batch<unknown> | undefined };
 
-  /** Moves the open batch, if it has records, to `ready` (the timer calls this too). */
-  const close = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    if (open.records.length === 0) return;
-    ready.push(open);
-    open = { records: [], bytes: 0, first: taken };
-    wakeConsumer();
-  };
-  /** Ends the batches: the open one goes out last unless `drop`; a read in progress is abandoned. */
-  const finish = (drop = false) => {
-    if (finished) return;
-    if (drop) open = { records: [], bytes: 0, first: taken };
-    close();
-    finished = true;
-    signal?.removeEventListener('abort', onAbort);
-    drainSignal?.removeEventListener('abort', wakeReader);
-    wakeConsumer();
-    wakeReader();
-  };
-  const onAbort = () => finish();
+/**
+ * The batcher's state and one method per step. The input's reader calls `take` per record and
+ * waits on `room()`; the flush timer calls `close`; the end of the input `end` or `fail`; the
+ * consumer `next` and `stop`. Each step is a plain call, so a test can drive every transition.
+ */
+export class Batcher<Ref> {
+  phase: BatchingPhase = { name: 'reading' };
+  /** Batches made, in order, waiting for the consumer. */
+  readonly ready: Batch<Ref>[] = [];
+  /** The batch records are added to; it has a timer once it has a record (with a flush interval). */
+  open: Batch<Ref> = { records: [], refs: [], bytes: 0, first: 0 };
+  /** Records taken from the input so far. */
+  taken = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private consumerWaiting: (() => void) | undefined;
+  private readerWaiting: (() => void) | undefined;
 
-  // The hot loop: no try/catch in here (measured a few per cent); its errors are caught below.
-  const read = async () => {
-    for await (const data of records) {
-      // A read that was pending when the batches ended: its record is not taken.
-      if (finished) return;
-      if (data.length > maxRecordBytes) {
-        throw usageError(
-          `Record ${formatCount(taken + 1)} is ${formatCount(data.length)} bytes: Firehose takes at most ${formatCount(maxRecordBytes)} bytes per record.`,
-          'Split that record.',
-        );
-      }
-      if (open.bytes + data.length > maxBytes) close();
-      if (open.records.length === 0 && flushIntervalMs !== undefined) {
-        timer = setTimeout(close, flushIntervalMs);
-      }
-      open.records.push(data);
-      open.bytes += data.length;
-      taken += 1;
-      if (open.records.length === maxRecords || open.bytes >= maxBytes) close();
-      while (ready.length >= READ_AHEAD && !finished && !drainSignal?.aborted) {
-        await new Promise<void>((resolve) => (readerWaiting = resolve));
-      }
-      if (finished) return;
+  constructor(private readonly options: BatchingOptions) {}
+
+  /** Reader step: a record joins the open batch, which goes out first if the record would overflow it, or after if it is now full. */
+  take(data: Uint8Array, ref: Ref): void {
+    const { maxRecords, maxBytes, maxRecordBytes, flushIntervalMs } = this.options;
+    if (maxRecordBytes !== undefined && data.length > maxRecordBytes) {
+      throw recordTooLarge(
+        `Record ${formatCount(this.taken + 1)}`,
+        formatCount(data.length),
+        maxRecordBytes,
+        'Split that record.',
+      );
     }
-  };
-
-  if (signal?.aborted) finish();
-  else {
-    signal?.addEventListener('abort', onAbort);
-    drainSignal?.addEventListener('abort', wakeReader);
-    read().then(
-      () => finish(),
-      (err: unknown) => {
-        if (!finished) failure = { err };
-        finish(true);
-      },
-    );
+    if (this.open.bytes + data.length > maxBytes) this.close();
+    if (this.open.records.length === 0 && flushIntervalMs !== undefined) {
+      this.timer = setTimeout(this.close, flushIntervalMs);
+    }
+    this.open.records.push(data);
+    this.open.refs.push(ref);
+    this.open.bytes += data.length;
+    this.taken += 1;
+    if (this.open.records.length === maxRecords || this.open.bytes >= maxBytes) this.close();
   }
 
-  return {
-    async next() {
-      for (;;) {
-        const batch = ready.shift();
-        if (batch) {
-          wakeReader();
-          return batch;
-        }
-        if (failure) throw failure.err;
-        if (finished) return undefined;
-        await new Promise<void>((resolve) => (consumerWaiting = resolve));
-      }
-    },
-    stop() {
-      ready.length = 0;
-      finish(true);
-    },
+  /** Reader step: resolves once the reader may take more (room in `ready`, the input draining, or reading over); undefined when it may now. */
+  room(): Promise<void> | undefined {
+    const full = this.ready.length >= READ_AHEAD && !this.options.drainSignal?.aborted;
+    if (!full || this.phase.name !== 'reading') return undefined;
+    return new Promise<void>((resolve) => (this.readerWaiting = resolve));
+  }
+
+  /** Timer step (and a full batch): the open batch, if it has records, is ready. */
+  readonly close = (): void => {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.open.records.length === 0) return;
+    this.ready.push(this.open);
+    this.open = { records: [], refs: [], bytes: 0, first: this.taken };
+    this.wakeConsumer();
   };
+
+  /** The input ended, or reading was stopped (`signal`): the open batch goes out last, no batch is made after it. */
+  readonly end = (): void => {
+    if (this.phase.name !== 'reading') return;
+    this.close();
+    this.finish({ name: 'ended' });
+  };
+
+  /** The input threw: the open batch is held back (it is not to be sent), and the error is next. */
+  fail(err: unknown): void {
+    if (this.phase.name !== 'reading') return;
+    clearTimeout(this.timer);
+    const held = this.open.records.length > 0 ? (this.open as Batch<unknown>) : undefined;
+    this.open = { records: [], refs: [], bytes: 0, first: this.taken };
+    this.finish({ name: 'failed', err, thrown: false, held });
+  }
+
+  /** Consumer step: no more batches are wanted; nothing is kept, no timer is left. */
+  stop(): void {
+    this.ready.length = 0;
+    this.open = { records: [], refs: [], bytes: 0, first: this.taken };
+    if (this.phase.name === 'reading') this.finish({ name: 'ended' });
+    else if (this.phase.name === 'failed') this.phase.held = undefined;
+  }
+
+  /** Consumer step: the next batch; undefined once there are no more (see `BatchingPhase` for after a failure). */
+  async next(): Promise<Batch<Ref> | undefined> {
+    for (;;) {
+      const batch = this.ready.shift();
+      if (batch) {
+        this.wakeReader();
+        return batch;
+      }
+      const phase = this.phase;
+      if (phase.name === 'failed') {
+        if (!phase.thrown) {
+          phase.thrown = true;
+          throw phase.err;
+        }
+        const held = phase.held as Batch<Ref> | undefined;
+        phase.held = undefined;
+        return held;
+      }
+      if (phase.name === 'ended') return undefined;
+      await new Promise<void>((resolve) => (this.consumerWaiting = resolve));
+    }
+  }
+
+  private finish(phase: BatchingPhase): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.phase = phase;
+    this.options.signal?.removeEventListener('abort', this.end);
+    this.options.drainSignal?.removeEventListener('abort', this.wakeReader);
+    this.wakeConsumer();
+    this.wakeReader();
+  }
+
+  private wakeConsumer(): void {
+    this.consumerWaiting?.();
+    this.consumerWaiting = undefined;
+  }
+
+  private readonly wakeReader = (): void => {
+    this.readerWaiting?.();
+    this.readerWaiting = undefined;
+  };
+
+  /** Listens to the signals; an already aborted `signal` ends the batching before anything is read. */
+  listen(): boolean {
+    const { signal, drainSignal } = this.options;
+    if (signal?.aborted) {
+      this.end();
+      return false;
+    }
+    signal?.addEventListener('abort', this.end);
+    drainSignal?.addEventListener('abort', this.wakeReader);
+    return true;
+  }
+}
+
+/**
+ * The reader side of the batching: a plain `for await` over the input (so a fast input pays
+ * nothing per record for the timer) takes each record into the batcher, which it returns.
+ */
+export function startBatching<Ref>(
+  records: AsyncIterable<Uint8Array> | AsyncIterable<Referenced<Ref>>,
+  options: BatchingOptions,
+): Batcher<Ref> {
+  const batcher = new Batcher<Ref>(options);
+  if (batcher.listen()) {
+    readInto(batcher, records).then(batcher.end, (err: unknown) => batcher.fail(err));
+  }
+  return batcher;
+}
+
+// The hot loop: no try/catch in here (measured a few per cent); its errors go to `fail`.
+async function readInto<Ref>(
+  batcher: Batcher<Ref>,
+  records: AsyncIterable<Uint8Array> | AsyncIterable<Referenced<Ref>>,
+): Promise<void> {
+  for await (const item of records) {
+    // A read that was pending when the batches ended: its record is not taken.
+    if (batcher.phase.name !== 'reading') return;
+    if (item instanceof Uint8Array) batcher.take(item, batcher.taken as Ref);
+    else batcher.take(item.data, item.ref);
+    for (let wait = batcher.room(); wait; wait = batcher.room()) await wait;
+    if (batcher.phase.name !== 'reading') return;
+  }
 }

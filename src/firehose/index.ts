@@ -1,8 +1,27 @@
-/** Sending records to Amazon Data Firehose: record sources, batching, and the put with retries. */
+/** Sending records to Amazon Data Firehose: record sources, batching, the delivery engine and the put with retries. */
+export { putRecordsFrom } from './put.js';
+export type { InputPosition, PutDeps, PutRequest, PutResult } from './put.js';
+export { listInput, openRecordSource } from './recordSource.js';
+export type { PutSource, RecordSource, Stdin } from './recordSource.js';
 export { putRecords } from './putRecords.js';
 export type { PutProgress, PutRecordsOptions, PutSummary, UndeliveredReason } from './putRecords.js';
-export { batchRecords, resolveFlushInterval, resolveLimits } from './batches.js';
-export type { Batch, BatchLimits, BatchTiming } from './batches.js';
+export { deliverBatches } from './delivery.js';
+export type {
+  BatchSource,
+  DeliveredRecords,
+  DeliveryBatch,
+  DeliveryOptions,
+  DeliveryResult,
+  DeliveryStats,
+  FatalAction,
+  PutRecordBatchSend,
+  UndeliveredRecord,
+  UndeliveredStatus,
+} from './delivery.js';
+export { batchRecords } from './batches.js';
+export type { Batch, BatchTiming, Referenced } from './batches.js';
+export { parseFlushInterval, putSettings, resolveFlushInterval, resolveLimits } from './settings.js';
+export type { BatchLimits, PutSettings, PutSettingsInput, SettingNames } from './settings.js';
 export {
   DEFAULT_CONCURRENCY,
   DEFAULT_FLUSH_INTERVAL_MS,
@@ -17,9 +36,10 @@ export type { Line, SplitLinesOptions } from './lines.js';
 export { fileChunks, listRecords, readRecords, scanRecords, streamChunks, textRecord } from './sources.js';
 export type { ByteStream, ReadRecordsOptions, RecordFormat, ScanResult } from './sources.js';
 export { decodeBase64, formatRecordLine, parseRecord } from './recordJson.js';
-export { openFailedFile } from './failedFile.js';
-export type { FailedFile } from './failedFile.js';
+export { checkFailedFilePath, openFailedFile } from './failedFile.js';
+export type { FailedFile, FailedFileOptions, FailedFileRecord } from './failedFile.js';
+export type { FileIdentity } from './fileIdentity.js';
 export type { FailedRecord } from './response.js';
-export { backoffDelay, classifyCallError, DEFAULT_BACKOFF } from './retry.js';
+export { answerLost, backoffDelay, classifyCallError, DEFAULT_BACKOFF } from './retry.js';
 export type { BackoffPolicy, CallFailure } from './retry.js';
-export { createFirehoseClient } from './client.js';
+export { createFirehoseClient, firehoseSender } from './client.js';

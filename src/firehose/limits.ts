@@ -1,3 +1,5 @@
+import { usageError, type TempcredsError } from '../errors.js';
+
 /** Firehose's PutRecordBatch limits (aws-facts.md), which cannot be raised, and tempcreds' defaults within them. */
 
 /** Records per PutRecordBatch call. */
@@ -23,3 +25,19 @@ export const MAX_FLUSH_INTERVAL_MS = 24 * 3600 * 1000;
 
 /** `1024000` -> `1,024,000`, for messages about sizes. */
 export const formatCount = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * The one wording of Firehose's per-record limit, whoever finds a record over it: `subject` names
+ * the record (`data.txt line 1,234`, `Record 3`), `size` is what is known of it (`1,024,001`, `more than 1,024,000`).
+ */
+export function recordTooLarge(
+  subject: string,
+  size: string,
+  maxBytes: number,
+  fix?: string,
+): TempcredsError {
+  return usageError(
+    `${subject} is ${size} bytes: Firehose takes at most ${formatCount(maxBytes)} bytes per record.`,
+    fix,
+  );
+}

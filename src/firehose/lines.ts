@@ -1,12 +1,14 @@
-import { usageError } from '../errors.js';
-import { MAX_RECORD_BYTES, formatCount } from './limits.js';
+import { MAX_RECORD_BYTES, formatCount, recordTooLarge } from './limits.js';
 
 /** One line of input: its 1-based number and its bytes, without `\n` or `\r\n`. */
 export interface Line {
+  /** 1-based, counting every `\n`. */
   number: number;
+  /** The line's bytes, without its ending. */
   data: Uint8Array;
 }
 
+/** How `splitLines` reads. */
 export interface SplitLinesOptions {
   /** A line longer than this is refused, naming it (default 1,024,000). */
   maxLineBytes?: number;
@@ -19,6 +21,7 @@ export interface SplitLinesOptions {
    * line without its newline is then incomplete, not a line, and `onCutShort` gets its size.
    */
   cutSignal?: AbortSignal;
+  /** Told the size of an incomplete last line left out (see `cutSignal`). */
   onCutShort?: (bytes: number) => void;
 }
 
@@ -27,8 +30,10 @@ const CR = 0x0d;
 
 /** The error for a line Firehose would refuse; it names the line. */
 export function lineTooLarge(name: string, line: number, size: string, maxBytes: number): Error {
-  return usageError(
-    `${name} line ${formatCount(line)} is ${size} bytes: Firehose takes at most ${formatCount(maxBytes)} bytes per record.`,
+  return recordTooLarge(
+    `${name} line ${formatCount(line)}`,
+    size,
+    maxBytes,
     'Split that line, or drop it from the input.',
   );
 }

@@ -1,56 +1,62 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
-import { explainAwsError } from '../aws/explain.js';
-import { TempcredsError, usageError } from '../errors.js';
-import { batchRecords, type Batch, type BatchLimits } from './batches.js';
+import { TempcredsError } from '../errors.js';
+import { startBatching, type BatchLimits, type Referenced } from './batches.js';
+import { firehoseSender } from './client.js';
+import { fixedConcurrency } from '../aws/concurrency.js';
 import {
-  DEFAULT_CONCURRENCY,
-  DEFAULT_FLUSH_INTERVAL_MS,
-  DEFAULT_MAX_ATTEMPTS,
-  formatCount,
-} from './limits.js';
-import { splitBatchOutput, type FailedRecord } from './response.js';
-import {
-  backoffDelay,
-  classifyCallError,
-  DEFAULT_BACKOFF,
-  errorCodeOf,
-  type BackoffPolicy,
-} from './retry.js';
-import { firehoseSdk } from '../aws/sdk.js';
-
-const { PutRecordBatchCommand } = firehoseSdk();
+  deliverBatches,
+  type DeliveryResult,
+  type DeliveryStats,
+  type UndeliveredRecord,
+  type UndeliveredStatus,
+} from './delivery.js';
+import { formatCount } from './limits.js';
+import type { FailedRecord } from './response.js';
+import type { BackoffPolicy } from './retry.js';
+import { putSettings, type PutSettings } from './settings.js';
 
 /** Counters of a run so far; `onProgress` gets a fresh copy after every call. */
 export interface PutProgress {
   /** Records taken from the input so far, and their bytes (as sent). */
   records: number;
+  /** Bytes of the records taken. */
   bytes: number;
   /** Records Firehose accepted, and their bytes. */
   delivered: number;
+  /** Bytes of the records delivered. */
   deliveredBytes: number;
-  /** Records given up on after every attempt. */
+  /** Records given up on after every attempt: Firehose refused them (or could not be reached). They did not arrive. */
   failed: number;
-  /** Records not delivered because the run was stopped: never sent, not retried, or in an aborted call. */
+  /** Records given up on whose call's answer was lost (a reset connection, a call aborted in flight): they may have arrived. */
+  unknown: number;
+  /** Records not delivered because the run was stopped: never sent, or not retried. They did not arrive. */
   notSent: number;
   /** PutRecordBatch calls made, and how many of them were retries (whole calls or failed entries). */
   calls: number;
+  /** Calls that repeated records of an earlier call. */
   retries: number;
+  /** Records those calls sent again (only the failed entries of a partly failed call; a whole call's records otherwise). */
+  resent: number;
+  /** Records sent again after the answer to their call was lost (at-least-once: each may be in the stream twice). */
+  retriedAfterUnknown: number;
 }
 
-/** Why a record was not delivered: it `failed` every attempt, or the run was stopped before it could be (`notSent`). */
-export type UndeliveredReason = 'failed' | 'notSent';
+/** Why a record was not delivered: it `failed` every attempt, its answer was lost (`unknown`), or the run stopped first (`notSent`). */
+export type UndeliveredReason = 'failed' | 'unknown' | 'notSent';
 
 /** What `putRecords` did. */
 export interface PutSummary extends PutProgress {
+  /** The stream the records went to. */
   deliveryStreamName: string;
+  /** From the start of sending to its end. */
   durationMs: number;
-  /** The records not delivered (failed or not sent), unless `onFailed` took them as they came. */
+  /** The records not delivered (failed, unknown or not sent), unless `onFailed` took them as they came. */
   failedRecords: FailedRecord[];
   /** `stopSignal` or `signal` ended the run early. */
   interrupted: boolean;
 }
 
+/** How `putRecords` sends, and what it tells the caller. */
 export interface PutRecordsOptions {
   /** A client made for this (e.g. with `clientConfig('firehose', ctx)`); give it `maxAttempts: 1` so retries are ours alone. */
   client: FirehoseClient;
@@ -65,9 +71,11 @@ export interface PutRecordsOptions {
    * the input stays open (default 1000 ms). Full batches go out at once regardless.
    */
   flushIntervalMs?: number;
+  /** Exponential backoff with full jitter between attempts (default 100 ms doubling to 20 s). */
   backoff?: BackoffPolicy;
   /** Wait this long before every call: pacing under a tight quota, or a test that must outlast sessions. */
   pauseMs?: number;
+  /** A copy of the counters after every call. */
   onProgress?: (progress: PutProgress) => void;
   /**
    * Takes the records not delivered as they come (e.g. to write them to a file), with the reason;
@@ -88,30 +96,25 @@ export interface PutRecordsOptions {
    */
   stopSignal?: AbortSignal;
   /**
-   * Stops the run at once: the read in progress is abandoned, calls in flight are aborted, and
-   * every record taken but not known to be delivered goes to `onFailed` as not sent (an aborted
-   * call may have delivered some: resending them is at-least-once). Resolves with the summary.
+   * Stops the run at once: the read in progress is abandoned, calls in flight are aborted (their
+   * records go to `onFailed` as unknown: they may have arrived), and every other record taken but
+   * not delivered goes there as not sent. Resolves with the summary.
    */
   signal?: AbortSignal;
   /** Injectable for tests. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Injectable for tests: the jitter's draws, in [0, 1). */
   random?: () => number;
+  /** Injectable for tests: the clock, in ms. */
   now?: () => number;
 }
 
-const defaultSleep = (ms: number, signal: AbortSignal) =>
-  delay(ms, undefined, { signal }).catch(() => undefined);
-
-function positiveInteger(value: number | undefined, fallback: number, what: string, max: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw usageError(`${what} must be a whole number from 1 to ${max}, not ${value}.`);
-  }
-  return value;
-}
-
-/** What a record that was never answered is reported with. */
-const INTERRUPTED = { errorCode: 'Interrupted', errorMessage: 'not sent: the run was stopped' };
+/** The reason of each engine status, in `putRecords`' words. */
+export const REASON_OF: Record<UndeliveredStatus, UndeliveredReason> = {
+  refused: 'failed',
+  unknown: 'unknown',
+  notSent: 'notSent',
+};
 
 /**
  * Sends records to a Firehose delivery stream in PutRecordBatch calls as full as the limits allow,
@@ -121,160 +124,116 @@ const INTERRUPTED = { errorCode: 'Interrupted', errorMessage: 'not sent: the run
  * backoff and full jitter, and at once after refreshing credentials on an expired token. Records
  * still failing after `maxAttempts` calls go to `onFailed` (or the summary), as do the records a
  * stop left undelivered. Rejects, with what was delivered in the message, when the input is bad
- * or AWS refuses the call itself (access, stream).
+ * or AWS refuses the call itself (access, stream); the records taken by then and not delivered
+ * have gone to `onFailed` first.
  */
 export async function putRecords(
   deliveryStreamName: string,
   records: AsyncIterable<Uint8Array>,
   options: PutRecordsOptions,
 ): Promise<PutSummary> {
-  const { client } = options;
-  const concurrency = positiveInteger(options.concurrency, DEFAULT_CONCURRENCY, 'concurrency', 64);
-  const maxAttempts = positiveInteger(options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 'maxAttempts', 100);
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
-  const now = options.now ?? Date.now;
-  const backoff = options.backoff ?? DEFAULT_BACKOFF;
-  const refreshCredentials =
-    options.refreshCredentials ?? (() => client.config.credentials({ forceRefresh: true }));
-  const started = now();
-
-  const progress: PutProgress = {
-    records: 0,
-    bytes: 0,
-    delivered: 0,
-    deliveredBytes: 0,
-    failed: 0,
-    notSent: 0,
-    calls: 0,
-    retries: 0,
-  };
+  const settings = putSettings(options);
   const failedRecords: FailedRecord[] = [];
-  const report = () => options.onProgress?.({ ...progress });
-  // Reading stops on an error that ends the run or on `signal`; waits end on those and on `stopSignal`.
-  const stopReading = new AbortController();
-  const wakeUp = new AbortController();
-  let stopError: { err: unknown; fromInput: boolean } | undefined;
-  const halt = (err: unknown, fromInput = false) => {
-    stopError ??= { err, fromInput };
-    stopReading.abort();
-    wakeUp.abort();
-  };
-  const aborted = () => options.signal?.aborted === true;
-  const stopping = () => aborted() || options.stopSignal?.aborted === true;
-  const onAbort = () => {
-    stopReading.abort();
-    wakeUp.abort();
-  };
-  const onStop = () => wakeUp.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  options.stopSignal?.addEventListener('abort', onStop, { once: true });
-  if (aborted()) onAbort();
-  if (stopping()) onStop();
-
-  const giveUp = async (undelivered: FailedRecord[], reason: UndeliveredReason) => {
-    progress[reason] += undelivered.length;
-    if (options.onFailed) await options.onFailed(undelivered, reason);
-    else failedRecords.push(...undelivered);
-    report();
-  };
-  const interrupted = (data: Uint8Array[]) => data.map((d) => ({ data: d, ...INTERRUPTED }));
-
-  /** Sends one batch until every record is delivered, out of attempts, or stopped. */
-  const deliver = async (batch: Batch) => {
-    let pending = batch.records;
-    let failed: FailedRecord[] = [];
-    let waitBeforeNext = true;
-    for (let attempt = 1; ; attempt += 1) {
-      if (attempt > 1) {
-        if (waitBeforeNext) await sleep(backoffDelay(attempt - 1, random, backoff), wakeUp.signal);
-        if (stopError) return;
-        // Nothing is retried once stopping: the records keep the reason of their last failure.
-        if (stopping()) return giveUp(failed, 'notSent');
-        progress.retries += 1;
-      }
-      if (options.pauseMs) await sleep(options.pauseMs, wakeUp.signal);
-      if (stopError) return;
-      if (aborted()) return giveUp(interrupted(pending), 'notSent');
-      progress.calls += 1;
-      try {
-        const output = await client.send(
-          new PutRecordBatchCommand({
-            DeliveryStreamName: deliveryStreamName,
-            Records: pending.map((Data) => ({ Data })),
-          }),
-          { abortSignal: options.signal },
-        );
-        const outcome = splitBatchOutput(pending, output);
-        progress.delivered += outcome.deliveredRecords;
-        progress.deliveredBytes += outcome.deliveredBytes;
-        failed = outcome.failed;
-        waitBeforeNext = true;
-      } catch (err) {
-        if (aborted()) return giveUp(interrupted(pending), 'notSent');
-        const kind = classifyCallError(err);
-        if (kind === 'fatal' || (kind === 'expired' && attempt >= maxAttempts)) {
-          halt(explainCallError(err, deliveryStreamName));
-          return;
-        }
-        if (kind === 'expired') await refreshCredentials();
-        waitBeforeNext = kind !== 'expired';
-        const errorMessage = err instanceof Error ? err.message : String(err);
-        failed = pending.map((data) => ({ data, errorCode: errorCodeOf(err), errorMessage }));
-      }
-      report();
-      if (failed.length === 0) return;
-      if (attempt >= maxAttempts) return giveUp(failed, 'failed');
-      pending = failed.map((f) => f.data);
-    }
-  };
-
-  const batches = batchRecords(records, options.limits, {
-    flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
-    signal: stopReading.signal,
-    drainSignal: options.stopSignal,
-  })[Symbol.asyncIterator]();
-  const worker = async () => {
-    while (!stopError) {
-      let next: IteratorResult<Batch>;
-      try {
-        next = await batches.next();
-      } catch (err) {
-        halt(err, true);
-        return;
-      }
-      if (next.done || stopError) return;
-      progress.records += next.value.records.length;
-      progress.bytes += next.value.bytes;
-      await deliver(next.value).catch((err: unknown) => halt(err));
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  options.signal?.removeEventListener('abort', onAbort);
-  options.stopSignal?.removeEventListener('abort', onStop);
-  if (stopError !== undefined) {
-    await batches.return?.(undefined).catch(() => undefined);
-    throw withProgress(stopError.err, stopError.fromInput, progress);
-  }
-  return {
-    ...progress,
-    deliveryStreamName,
-    durationMs: now() - started,
-    failedRecords,
-    interrupted: stopping(),
-  };
+  const { summary, stoppedBy } = await runPut(deliveryStreamName, records, settings, {
+    ...options,
+    onUndelivered: async (undelivered) => {
+      const failed = undelivered.map(({ data, errorCode, errorMessage }) => ({
+        data,
+        errorCode,
+        errorMessage,
+      }));
+      if (options.onFailed) await options.onFailed(failed, REASON_OF[undelivered[0]!.status]);
+      else failedRecords.push(...failed);
+    },
+  });
+  if (stoppedBy) throw withProgress(stoppedBy.error, stoppedBy.fromInput, summary);
+  return { ...summary, failedRecords };
 }
 
-/** AWS's refusal in tempcreds' words; an unknown stream gets a fix that says how to list them. */
-function explainCallError(err: unknown, deliveryStreamName: string): TempcredsError {
-  const explained = explainAwsError(err, { action: `PutRecordBatch to ${deliveryStreamName}` });
-  if (explained.awsCode !== 'ResourceNotFoundException') return explained;
-  return new TempcredsError(explained.message, {
-    kind: 'aws',
-    awsCode: explained.awsCode,
-    fix: 'Check the stream name and the region: aws firehose list-delivery-streams --region REGION',
-    cause: err,
+/** What `runPut` takes besides the records and the (checked) settings. */
+export interface PutHooks<Ref> extends Pick<
+  PutRecordsOptions,
+  | 'client'
+  | 'backoff'
+  | 'onProgress'
+  | 'refreshCredentials'
+  | 'stopSignal'
+  | 'signal'
+  | 'sleep'
+  | 'random'
+  | 'now'
+> {
+  /** Records given up on, each with its reference and status; awaited. */
+  onUndelivered?: (records: UndeliveredRecord<Ref>[]) => void | Promise<void>;
+  /** Every record was checked against the record limit by its reader already: the batcher does not check again. */
+  checked?: boolean;
+}
+
+/**
+ * `putRecords` without the checks and the throw: settings already checked (`putSettings`), records
+ * with references (line numbers), and the run's end reported rather than thrown, beside the summary.
+ */
+export async function runPut<Ref>(
+  deliveryStreamName: string,
+  records: AsyncIterable<Uint8Array> | AsyncIterable<Referenced<Ref>>,
+  settings: PutSettings,
+  hooks: PutHooks<Ref>,
+): Promise<{ summary: PutSummary; stoppedBy: DeliveryResult['stoppedBy']; lastRef: Ref | undefined }> {
+  const now = hooks.now ?? Date.now;
+  const started = now();
+  const sender = firehoseSender(hooks.client);
+  const stopReading = new AbortController();
+  const batcher = startBatching<Ref>(records, {
+    ...settings.limits,
+    maxRecordBytes: hooks.checked ? undefined : settings.limits.maxRecordBytes,
+    flushIntervalMs: settings.flushIntervalMs,
+    signal: stopReading.signal,
+    drainSignal: hooks.stopSignal,
   });
+  // Every record the batcher took reaches the engine in a batch (held ones too): the last one seen is the last taken.
+  let lastRef: Ref | undefined;
+  const batches = {
+    next: async () => {
+      const batch = await batcher.next();
+      if (batch) lastRef = batch.refs[batch.refs.length - 1];
+      return batch;
+    },
+  };
+  try {
+    const { stats, stoppedBy } = await deliverBatches(batches, {
+      deliveryStreamName,
+      send: sender.send,
+      refreshCredentials: hooks.refreshCredentials ?? sender.refreshCredentials,
+      concurrency: fixedConcurrency(settings.concurrency),
+      maxAttempts: settings.maxAttempts,
+      backoff: hooks.backoff,
+      pauseMs: settings.pauseMs,
+      onProgress: hooks.onProgress && ((stats) => hooks.onProgress!(progressOf(stats))),
+      onUndelivered: hooks.onUndelivered,
+      onHalt: () => stopReading.abort(),
+      stopSignal: hooks.stopSignal,
+      signal: hooks.signal,
+      sleep: hooks.sleep,
+      random: hooks.random,
+      now,
+    });
+    const interrupted = hooks.stopSignal?.aborted === true || hooks.signal?.aborted === true;
+    const summary = {
+      ...progressOf(stats),
+      deliveryStreamName,
+      durationMs: now() - started,
+      failedRecords: [],
+      interrupted,
+    };
+    return { summary, stoppedBy, lastRef };
+  } finally {
+    batcher.stop();
+  }
+}
+
+function progressOf(stats: DeliveryStats): PutProgress {
+  const { refused, ...rest } = stats;
+  return { ...rest, failed: refused };
 }
 
 /** Says of a bad-input error that nothing went out (a scan before sending found it). */
@@ -291,7 +250,7 @@ export function nothingSent(err: unknown): unknown {
  * Adds to an error what had been done when it happened. Bad input found before any call changed
  * nothing (exit 2); found after some calls (stdin from a pipe), it is a failed run (exit 1).
  */
-function withProgress(err: unknown, fromInput: boolean, progress: PutProgress): unknown {
+export function withProgress(err: unknown, fromInput: boolean, progress: PutProgress): unknown {
   if (!(err instanceof TempcredsError)) return err;
   if (progress.calls === 0 || (progress.delivered === 0 && !fromInput))
     return fromInput ? nothingSent(err) : err;

@@ -24,7 +24,7 @@ export function encodeBase64(data: Uint8Array): string {
  * `Data=<base64>`. Data is base64 (cli_binary_format base64, the v2 default), so the runbook's
  * `--record '{"Data":"SGVsbG8gd29ybGQ="}'` sends the 11 bytes `Hello world`.
  */
-export function parseRecord(text: string, what = '--record'): Uint8Array {
+export function parseRecord(text: string, what = '--record', ignored: readonly string[] = []): Uint8Array {
   const trimmed = text.trim();
   if (!/^[[{]/.test(trimmed)) {
     const shorthand = /^Data=(.*)$/s.exec(trimmed);
@@ -48,7 +48,7 @@ export function parseRecord(text: string, what = '--record'): Uint8Array {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw usageError(`${what} must be a JSON object {"Data":"<base64>"}.`);
   }
-  const unknown = Object.keys(value).filter((key) => key !== 'Data');
+  const unknown = Object.keys(value).filter((key) => key !== 'Data' && !ignored.includes(key));
   if (unknown.length > 0) {
     throw usageError(`Unknown parameter in ${what}: "${unknown[0]}", must be one of: Data.`);
   }
@@ -58,7 +58,17 @@ export function parseRecord(text: string, what = '--record'): Uint8Array {
   return decodeBase64(data, `Data of ${what}`);
 }
 
-/** One record in the JSONL form `--failed-file` writes and `--records-jsonl` reads: the `--record` JSON, one a line. */
-export function formatRecordLine(data: Uint8Array): string {
-  return `{"Data":"${encodeBase64(data)}"}\n`;
+/**
+ * Fields a failed-records file may hold beside `Data`, which reading it back ignores: `Outcome`
+ * (`"unknown"`: the record's call lost its answer, so it may have arrived already).
+ */
+export const FAILED_FILE_FIELDS: readonly string[] = ['Outcome'];
+
+/**
+ * One record in the JSONL form a failed-records file holds and `records-jsonl` reads: the
+ * `--record` JSON, one a line; with `outcome`, that field too (a record that may have arrived).
+ */
+export function formatRecordLine(data: Uint8Array, outcome?: 'unknown'): string {
+  const mark = outcome ? `,"Outcome":"${outcome}"` : '';
+  return `{"Data":"${encodeBase64(data)}"${mark}}\n`;
 }

@@ -2,8 +2,11 @@ import type { PutRecordBatchOutput } from '@aws-sdk/client-firehose';
 
 /** A record Firehose did not take, with the reason it gave. */
 export interface FailedRecord {
+  /** The record's bytes. */
   data: Uint8Array;
+  /** Why, in AWS's words (an entry's `ErrorCode`) or Node's (`ECONNRESET`). */
   errorCode: string;
+  /** The message with it. */
   errorMessage?: string;
 }
 
@@ -15,36 +18,48 @@ export interface BatchOutcome {
   failed: FailedRecord[];
 }
 
+/** Which of the records sent (by position in the call) an answer accepted, and which it failed, with why. */
+export interface PairedEntries {
+  delivered: number[];
+  failed: Array<{ position: number; errorCode: string; errorMessage?: string }>;
+}
+
 /**
- * Pairs the answer's `RequestResponses` with the records sent (same order, as the API promises).
- * An answer that cannot be paired (wrong length) while it reports failures is treated as all
- * failed: resending may duplicate, but losing records silently is worse.
+ * Pairs the answer's `RequestResponses` with the `count` records sent (same order, as the API
+ * promises). An answer that cannot be paired (wrong length) while it reports failures is treated
+ * as all failed: resending may duplicate, but losing records silently is worse.
  */
-export function splitBatchOutput(sent: readonly Uint8Array[], output: PutRecordBatchOutput): BatchOutcome {
+export function pairEntries(count: number, output: PutRecordBatchOutput): PairedEntries {
   const entries = output.RequestResponses ?? [];
   const failedCount = output.FailedPutCount ?? 0;
-  const outcome: BatchOutcome = { deliveredRecords: 0, deliveredBytes: 0, failed: [] };
-  if (entries.length !== sent.length) {
-    if (failedCount === 0) {
-      outcome.deliveredRecords = sent.length;
-      outcome.deliveredBytes = sent.reduce((sum, data) => sum + data.length, 0);
-    } else {
-      outcome.failed = sent.map((data) => ({
-        data,
-        errorCode: 'UnpairedResponse',
-        errorMessage: `FailedPutCount ${failedCount} with ${entries.length} entries for ${sent.length} records`,
-      }));
+  const paired: PairedEntries = { delivered: [], failed: [] };
+  if (entries.length !== count) {
+    const all = Array.from({ length: count }, (_, i) => i);
+    if (failedCount === 0) paired.delivered = all;
+    else {
+      const errorMessage = `FailedPutCount ${failedCount} with ${entries.length} entries for ${count} records`;
+      paired.failed = all.map((position) => ({ position, errorCode: 'UnpairedResponse', errorMessage }));
     }
-    return outcome;
+    return paired;
   }
-  entries.forEach((entry, i) => {
-    const data = sent[i]!;
+  entries.forEach((entry, position) => {
     if (entry.ErrorCode) {
-      outcome.failed.push({ data, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage });
-    } else {
-      outcome.deliveredRecords += 1;
-      outcome.deliveredBytes += data.length;
-    }
+      paired.failed.push({ position, errorCode: entry.ErrorCode, errorMessage: entry.ErrorMessage });
+    } else paired.delivered.push(position);
   });
-  return outcome;
+  return paired;
+}
+
+/** `pairEntries` for records in hand: the delivered ones counted, the failed ones returned. */
+export function splitBatchOutput(sent: readonly Uint8Array[], output: PutRecordBatchOutput): BatchOutcome {
+  const { delivered, failed } = pairEntries(sent.length, output);
+  return {
+    deliveredRecords: delivered.length,
+    deliveredBytes: delivered.reduce((sum, i) => sum + sent[i]!.length, 0),
+    failed: failed.map(({ position, errorCode, errorMessage }) => ({
+      data: sent[position]!,
+      errorCode,
+      errorMessage,
+    })),
+  };
 }

@@ -48,6 +48,7 @@ export function errorCodeOf(err: unknown): string {
   return typeof e.name === 'string' ? e.name : 'Error';
 }
 
+/** How long to wait before each retry: `backoffDelay`. */
 export interface BackoffPolicy {
   /** First retry waits up to this long (default 100 ms). */
   baseMs: number;
@@ -55,6 +56,7 @@ export interface BackoffPolicy {
   capMs: number;
 }
 
+/** 100 ms doubling to 20 s. */
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 20_000 };
 
 /**
@@ -69,4 +71,26 @@ export function backoffDelay(
 ): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, retry - 1));
   return Math.floor(random() * ceiling);
+}
+
+/** Socket errors of a connection that was never made: the request cannot have arrived. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether a call that failed this way may still have been carried out: its request may have
+ * reached AWS and only the answer was lost (a connection reset or a timeout once connected). Any
+ * answer from AWS, a connection never made, or a time-out while connecting, says it was not.
+ */
+export function answerLost(err: unknown): boolean {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorShape & { message?: unknown };
+  if (e.$metadata?.httpStatusCode !== undefined) return false;
+  if (typeof e.code === 'string' && NOT_CONNECTED.has(e.code)) return false;
+  // The SDK's connect timeout: "... did not establish a connection with the server within ...".
+  if (
+    e.name === 'TimeoutError' &&
+    typeof e.message === 'string' &&
+    /did not establish a connection/.test(e.message)
+  )
+    return false;
+  return e.name === 'TimeoutError' || (typeof e.code === 'string' && NETWORK.has(e.code));
 }

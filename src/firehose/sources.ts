@@ -1,8 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { usageError } from '../errors.js';
-import { MAX_RECORD_BYTES, formatCount } from './limits.js';
+import { createReadStream, read } from 'node:fs';
+import { promisify } from 'node:util';
+import type { Referenced } from './batches.js';
+import { MAX_RECORD_BYTES, formatCount, recordTooLarge } from './limits.js';
 import { splitLines } from './lines.js';
-import { parseRecord } from './recordJson.js';
+import { FAILED_FILE_FIELDS, parseRecord } from './recordJson.js';
 
 /**
  * How an input becomes records:
@@ -12,7 +13,9 @@ import { parseRecord } from './recordJson.js';
  */
 export type RecordFormat = 'lines' | 'whole' | 'records-jsonl';
 
+/** How `readRecords` turns an input into records. */
 export interface ReadRecordsOptions {
+  /** Lines, the whole input, or the failed-records form. */
   format: RecordFormat;
   /** Add `\n` to every record (Firehose itself adds no delimiter between records). */
   appendNewline?: boolean;
@@ -26,6 +29,7 @@ export interface ReadRecordsOptions {
    * and `onCutShort` gets its size.
    */
   cutSignal?: AbortSignal;
+  /** Told the size of an incomplete last record left out (see `cutSignal`). */
   onCutShort?: (bytes: number) => void;
 }
 
@@ -38,26 +42,31 @@ function withNewline(data: Uint8Array): Uint8Array {
   return out;
 }
 
+type CutOptions = Pick<ReadRecordsOptions, 'cutSignal' | 'onCutShort'>;
+
+/** `whole`: the input is one record, line 1. */
 async function* wholeInput(
   chunks: AsyncIterable<Uint8Array>,
   name: string,
   max: number,
-  cut: Pick<ReadRecordsOptions, 'cutSignal' | 'onCutShort'>,
-): AsyncGenerator<Uint8Array> {
+  cut: CutOptions,
+): AsyncGenerator<Referenced<number>> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of chunks) {
     size += chunk.length;
     // Stop reading as soon as it cannot fit: a 5 GB file is not loaded to learn that.
     if (size > max) {
-      throw usageError(
-        `${name} is more than ${formatCount(max)} bytes: Firehose takes at most that per record.`,
-        'Send it as lines (--lines), or split it.',
+      throw recordTooLarge(
+        name,
+        `more than ${formatCount(max)}`,
+        max,
+        'Send it as lines instead, or split it.',
       );
     }
     parts.push(chunk);
   }
-  if (!cut.cutSignal?.aborted) yield Buffer.concat(parts, size);
+  if (!cut.cutSignal?.aborted) yield { data: Buffer.concat(parts, size), ref: 1 };
   else if (size > 0) cut.onCutShort?.(size);
 }
 
@@ -65,22 +74,45 @@ async function* jsonlRecords(
   chunks: AsyncIterable<Uint8Array>,
   name: string,
   max: number,
-  cut: Pick<ReadRecordsOptions, 'cutSignal' | 'onCutShort'>,
-): AsyncGenerator<Uint8Array> {
+  cut: CutOptions,
+): AsyncGenerator<Referenced<number>> {
   // A base64 line is 4/3 of its record plus the JSON around it.
   const maxLineBytes = Math.ceil(max / 3) * 4 + 64;
   for await (const line of splitLines(chunks, { name, maxLineBytes, ...cut })) {
+    const where = `${name} line ${formatCount(line.number)}`;
     const data = parseRecord(
       Buffer.from(line.data.buffer, line.data.byteOffset, line.data.byteLength).toString('utf8'),
-      `${name} line ${formatCount(line.number)}`,
+      where,
+      FAILED_FILE_FIELDS,
     );
-    if (data.length > max) {
-      throw usageError(
-        `${name} line ${formatCount(line.number)} is a record of ${formatCount(data.length)} bytes: Firehose takes at most ${formatCount(max)}.`,
-      );
-    }
-    yield data;
+    if (data.length > max) throw recordTooLarge(`The record of ${where}`, formatCount(data.length), max);
+    yield { data, ref: line.number };
   }
+}
+
+async function* lineRecords(lines: ReturnType<typeof splitLines>): AsyncGenerator<Referenced<number>> {
+  for await (const line of lines) yield { data: line.data, ref: line.number };
+}
+
+/**
+ * The records of an input, streamed (never more than one record is read ahead), each with the
+ * number of the line it came from (`whole`: 1), so that messages and resends can name it.
+ */
+export async function* readNumberedRecords(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ReadRecordsOptions,
+): AsyncGenerator<Referenced<number>> {
+  const name = options.name ?? 'input';
+  const append = options.appendNewline ?? false;
+  // The appended newline counts towards the limit: it is sent.
+  const max = (options.maxRecordBytes ?? MAX_RECORD_BYTES) - (append ? 1 : 0);
+  const cut = { cutSignal: options.cutSignal, onCutShort: options.onCutShort };
+  let records: AsyncIterable<Referenced<number>>;
+  if (options.format === 'whole') records = wholeInput(chunks, name, max, cut);
+  else if (options.format === 'records-jsonl') records = jsonlRecords(chunks, name, max, cut);
+  else records = lineRecords(splitLines(chunks, { name, maxLineBytes: max, ...cut }));
+  if (!append) return yield* records;
+  for await (const record of records) yield { data: withNewline(record.data), ref: record.ref };
 }
 
 /** The records of an input, streamed: never more than one record is read ahead. */
@@ -88,25 +120,14 @@ export async function* readRecords(
   chunks: AsyncIterable<Uint8Array>,
   options: ReadRecordsOptions,
 ): AsyncGenerator<Uint8Array> {
-  const name = options.name ?? 'input';
-  const append = options.appendNewline ?? false;
-  // The appended newline counts towards the limit: it is sent.
-  const max = (options.maxRecordBytes ?? MAX_RECORD_BYTES) - (append ? 1 : 0);
-  const cut = { cutSignal: options.cutSignal, onCutShort: options.onCutShort };
-  let records: AsyncIterable<Uint8Array>;
-  if (options.format === 'whole') records = wholeInput(chunks, name, max, cut);
-  else if (options.format === 'records-jsonl') records = jsonlRecords(chunks, name, max, cut);
-  else records = mapLines(splitLines(chunks, { name, maxLineBytes: max, ...cut }));
-  for await (const data of records) yield append ? withNewline(data) : data;
-}
-
-async function* mapLines(lines: ReturnType<typeof splitLines>): AsyncGenerator<Uint8Array> {
-  for await (const line of lines) yield line.data;
+  for await (const record of readNumberedRecords(chunks, options)) yield record.data;
 }
 
 /** What a scan found: how many records, how many bytes they are (as sent). */
 export interface ScanResult {
+  /** How many records. */
   records: number;
+  /** Their bytes, as they will be sent. */
   bytes: number;
 }
 
@@ -121,7 +142,7 @@ export async function scanRecords(
 ): Promise<ScanResult> {
   let records = 0;
   let bytes = 0;
-  for await (const data of readRecords(chunks, options)) {
+  for await (const { data } of readNumberedRecords(chunks, options)) {
     records += 1;
     bytes += data.length;
   }
@@ -189,18 +210,28 @@ export async function* streamChunks(stream: ByteStream, signal?: AbortSignal): A
   }
 }
 
+const CHUNK_BYTES = 1024 * 1024;
+
 /**
  * The bytes of a file, in 1 MiB chunks, until it ends or `signal` aborts (`streamChunks`). Given
- * a file descriptor (stdin redirected from a file), reads by position from the start, so the same
- * descriptor can be read twice (scan, then send).
+ * a file descriptor (a file opened once, stdin redirected from a file), reads by position from the
+ * start and leaves the descriptor open, so the same descriptor can be read twice (scan, then send).
  */
 export function fileChunks(file: string | number, signal?: AbortSignal): AsyncIterable<Uint8Array> {
-  const highWaterMark = 1024 * 1024;
-  const stream =
-    typeof file === 'number'
-      ? createReadStream('', { fd: file, start: 0, autoClose: false, highWaterMark })
-      : createReadStream(file, { highWaterMark });
-  return streamChunks(stream, signal);
+  if (typeof file === 'number') return positionedChunks(file, signal);
+  return streamChunks(createReadStream(file, { highWaterMark: CHUNK_BYTES }), signal);
+}
+
+const readAt = promisify(read);
+
+async function* positionedChunks(fd: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  for (let position = 0; !signal?.aborted;) {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    const { bytesRead } = await readAt(fd, buffer, 0, CHUNK_BYTES, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
 }
 
 /** `--data TEXT`: the text's UTF-8 bytes. */
@@ -214,4 +245,13 @@ export async function* listRecords(
   appendNewline = false,
 ): AsyncGenerator<Uint8Array> {
   for (const data of records) yield appendNewline ? withNewline(data) : data;
+}
+
+/** `listRecords`, each record numbered from 1 in the order given. */
+export async function* numberedList(
+  records: Iterable<Uint8Array>,
+  appendNewline = false,
+): AsyncGenerator<Referenced<number>> {
+  let ref = 0;
+  for (const data of records) yield { data: appendNewline ? withNewline(data) : data, ref: ++ref };
 }

@@ -18,6 +18,8 @@ import {
   type SourceEnvironment,
 } from './doctorKeys.js';
 import { checkWithAdmin } from './doctorIam.js';
+import { sessionOptionsCheck } from './doctorSession.js';
+import { sessionActions, type SessionShape } from '../credentials/sessionRefusals.js';
 import { assumeRoleContext } from './evaluate.js';
 import { createIamClient, type Iam } from './iamReads.js';
 import { roleInAccount } from './roleRef.js';
@@ -34,6 +36,8 @@ export interface DoctorInput {
   durationSeconds?: number;
   /** The `sts:ExternalId` to send, when the trust policy requires one. */
   externalId?: string;
+  /** Session tags, SourceIdentity and session policies to send (and to check the trust for). */
+  session?: Omit<SessionShape, 'roleArn'>;
 }
 
 /** The doctor's side effects: the files and environment of the source profile, and administrator access. */
@@ -90,6 +94,7 @@ async function checkAssumeRole(
         roleSessionName: `tempcreds-doctor-${Math.floor(now.getTime() / 1000)}`,
         durationSeconds: input.durationSeconds,
         externalId: input.externalId,
+        ...input.session,
       },
       {
         sts,
@@ -202,6 +207,15 @@ export async function doctor(input: DoctorInput, deps: DoctorDeps): Promise<Doct
     });
     roleMissing = result.roleMissing;
     add(...result.checks);
+    const session =
+      result.role && identity && sessionOptionsCheck(result.role, identity.arn, input.session ?? {}, context);
+    if (session) add(session);
+  }
+  if (
+    sessionActions({ ...input.session, roleArn: '' }).length > 0 &&
+    !checks.some((c) => c.name === 'session options')
+  ) {
+    add(skip('session options', 'needs --admin-profile and working keys (to read the trust policy)'));
   }
 
   if (!resolved || !identity || !roleArn) {

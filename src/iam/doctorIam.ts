@@ -153,7 +153,7 @@ function durationCheck(role: RoleInfo, seconds: number, input: IamCheckInput): D
 /** The role, identity-policy, trust and duration checks; `roleMissing` tells the caller not to try AssumeRole. */
 export async function checkWithAdmin(
   input: IamCheckInput,
-): Promise<{ checks: DoctorCheck[]; roleMissing: boolean }> {
+): Promise<{ checks: DoctorCheck[]; roleMissing: boolean; role?: RoleInfo }> {
   const role = await getRole(input.iam, input.roleName);
   if (!role) {
     const account = parseArn(input.roleArn)?.accountId;
@@ -214,7 +214,7 @@ export async function checkWithAdmin(
     }
   }
   checks.push(durationCheck(role, input.durationSeconds, input));
-  return { checks, roleMissing: false };
+  return { checks, roleMissing: false, role };
 }
 
 /** The trust check alone, for callers whose own policies cannot be read here. */

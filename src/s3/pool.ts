@@ -1,26 +1,10 @@
+import { fixedConcurrency, type ConcurrencyPolicy } from '../aws/concurrency.js';
+
+// The policy is shared with the Firehose delivery engine; its home is src/aws/concurrency.ts.
+export { fixedConcurrency, type ConcurrencyPolicy };
+
 /** A unit of work for the pool. It records its own outcome; a throw means a bug or a fatal error. */
 export type Task = (signal: AbortSignal) => Promise<void>;
-
-/**
- * How many tasks the pool runs at once: asked each time a worker is about to start one, and told
- * how each went. Today's policy is a fixed number ({@link fixedConcurrency}); one that adapts to
- * the link (grow while throughput grows, back off when S3 says SlowDown) plugs in here.
- */
-export interface ConcurrencyPolicy {
-  /** The most tasks ever in flight: the pool's workers, and what sockets and listeners are sized for. */
-  readonly max: number;
-  /** How many may be in flight now (1..max). */
-  current(): number;
-  /** A task settled after `ms` (only called when the policy has this hook). */
-  settled?(sample: { ms: number }): void;
-  /** A request was refused with SlowDown/503 and will be retried. */
-  throttled?(): void;
-}
-
-/** `n` tasks at once, always. */
-export function fixedConcurrency(n: number): ConcurrencyPolicy {
-  return { max: n, current: () => n };
-}
 
 /**
  * Runs tasks with `policy.max` workers (a number is a fixed policy) that all pull from one shared

@@ -481,6 +481,20 @@ describe('AWS-fidelity proxy in front of moto (enforcement on)', () => {
       expect((await delivered('partial2')).sort()).toEqual(['b', 'de']);
     });
 
+    it('answerLost: moto carries the call out, then the connection is reset before the answer', async () => {
+      await createStream('lostanswer');
+      const firehose = new FirehoseClient(viaProxy());
+      proxy.inject({ service: 'firehose', action: 'PutRecordBatch', kind: 'network', answerLost: true });
+      const lost = await firehose
+        .send(new PutRecordBatchCommand({ DeliveryStreamName: 'lostanswer', Records: records('x\n', 'y\n') }))
+        .catch((e: unknown) => e);
+      expect(lost).toMatchObject({ code: expect.stringMatching(/ECONNRESET|EPIPE/) });
+      expect((await delivered('lostanswer')).join('')).toBe('x\ny\n');
+      expect(proxy.log.filter((e) => e.action === 'PutRecordBatch')).toMatchObject([
+        { status: undefined, answeredByProxy: true },
+      ]);
+    });
+
     it('sends nothing to moto when every record fails', async () => {
       await createStream('partial3');
       proxy.inject({ service: 'firehose', kind: 'partialFailure', failing: () => true });

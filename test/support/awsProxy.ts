@@ -17,6 +17,7 @@ import {
   issuesCredentials,
   type IssuedCredentials,
 } from './awsProxy/sessions.js';
+import { createSessionShapeCheck } from './awsProxy/sessionShape.js';
 
 export type { ErrorFault, Fault, NetworkFault, PartialFailureFault } from './awsProxy/faults.js';
 export type { ServiceName } from './awsProxy/request.js';
@@ -82,6 +83,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
   const iam = new IAMClient({ region, endpoint: options.target, credentials: admin });
   const faults = createFaultQueue();
   const sessions = createSessionBook();
+  const sessionShapeRefusal = createSessionShapeCheck(iam);
   const log: ProxyLogEntry[] = [];
   let lifetimeSeconds: number | undefined;
 
@@ -104,6 +106,10 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     Object.assign(entry, { service, action, params: Object.fromEntries(params) });
 
     const fault = faults.take(service, action);
+    if (fault?.kind === 'network' && fault.answerLost) {
+      entry.answeredByProxy = true;
+      return forwardThenDrop(target, req, body, res);
+    }
     if (fault || sessions.isExpired(scope?.accessKeyId)) {
       entry.answeredByProxy = true;
       if (fault?.kind === 'network') return void req.socket.destroy();
@@ -129,6 +135,13 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
       if (refusal) {
         entry.answeredByProxy = true;
         return errorAnswer('sts', { code: 'ValidationError', status: 400, message: refusal });
+      }
+      // Tags, SourceIdentity and session policies, which moto takes unchecked.
+      const shapeRefused =
+        action === 'AssumeRole' ? await sessionShapeRefusal(params, scope?.accessKeyId, signedBy) : undefined;
+      if (shapeRefused) {
+        entry.answeredByProxy = true;
+        return errorAnswer('sts', shapeRefused);
       }
       return sessions.learn(action, text, lifetimeSeconds, undefined, {
         signedWithSession: req.headers['x-amz-security-token'] !== undefined,
@@ -199,10 +212,30 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
   };
 }
 
+/** Sends the request to moto as it came (method, path, every header, body); `onAnswer` gets moto's answer. */
+function sendUpstream(
+  target: URL,
+  req: IncomingMessage,
+  body: Buffer | undefined,
+  onAnswer: (answer: IncomingMessage) => void,
+  fail: (err: Error) => void,
+): void {
+  const upstream = request(
+    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.rawHeaders },
+    (answer) => {
+      answer.on('error', fail);
+      onAnswer(answer);
+    },
+  );
+  upstream.on('error', fail);
+  if (body) upstream.end(body);
+  else req.pipe(upstream);
+}
+
 /**
- * Sends the request to moto as it came (method, path, every header, body). Without `rewrite`, moto's
- * answer streams back as it is; with it, the answer is buffered and `rewrite` may replace its body
- * (a string, sent with moto's status and headers) or the whole answer.
+ * Sends the request to moto as it came. Without `rewrite`, moto's answer streams back as it is;
+ * with it, the answer is buffered and `rewrite` may replace its body (a string, sent with moto's
+ * status and headers) or the whole answer.
  */
 export function forward(
   target: URL,
@@ -212,43 +245,49 @@ export function forward(
   rewrite?: (status: number, body: string) => Promise<Answer | string>,
 ): Promise<void> {
   return new Promise<void>((done, fail) => {
-    const upstream = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: req.rawHeaders,
-      },
-      (answer) => {
-        answer.on('error', fail);
-        const status = answer.statusCode ?? 502;
-        if (!rewrite) {
-          res.once('close', done); // after the last byte, or when the client went away
-          res.writeHead(status, answer.statusMessage, answer.rawHeaders);
-          answer.pipe(res);
-          return;
-        }
-        readAll(answer)
-          .then((raw) => rewrite(status, raw.toString('utf8')))
-          .then((out) => {
-            if (typeof out !== 'string') return send(res, out);
-            const headers = answer.rawHeaders.filter(
-              (_, i, all) => !FRAMING.has(all[i - (i % 2)]!.toLowerCase()),
-            );
-            res.writeHead(status, answer.statusMessage, [
-              ...headers,
-              'Content-Length',
-              String(Buffer.byteLength(out)),
-            ]);
-            res.end(out);
-          })
-          .then(done, fail);
-      },
-    );
-    upstream.on('error', fail);
-    if (body) upstream.end(body);
-    else req.pipe(upstream);
+    const onAnswer = (answer: IncomingMessage) => {
+      const status = answer.statusCode ?? 502;
+      if (!rewrite) {
+        res.once('close', done); // after the last byte, or when the client went away
+        res.writeHead(status, answer.statusMessage, answer.rawHeaders);
+        answer.pipe(res);
+        return;
+      }
+      readAll(answer)
+        .then((raw) => rewrite(status, raw.toString('utf8')))
+        .then((out) => {
+          if (typeof out !== 'string') return send(res, out);
+          const headers = answer.rawHeaders.filter(
+            (_, i, all) => !FRAMING.has(all[i - (i % 2)]!.toLowerCase()),
+          );
+          res.writeHead(status, answer.statusMessage, [
+            ...headers,
+            'Content-Length',
+            String(Buffer.byteLength(out)),
+          ]);
+          res.end(out);
+        })
+        .then(done, fail);
+    };
+    sendUpstream(target, req, body, onAnswer, fail);
+  });
+}
+
+/**
+ * Sends the request to moto as it came and waits for moto's whole answer, then destroys the
+ * client's connection: the call was carried out, and its answer is lost.
+ */
+function forwardThenDrop(target: URL, req: IncomingMessage, body: Buffer | undefined, res: ServerResponse) {
+  return new Promise<void>((done, fail) => {
+    const onAnswer = (answer: IncomingMessage) => {
+      answer.resume();
+      answer.on('end', () => {
+        res.destroy();
+        req.socket.destroy();
+        done();
+      });
+    };
+    sendUpstream(target, req, body, onAnswer, fail);
   });
 }
 

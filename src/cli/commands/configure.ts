@@ -3,19 +3,21 @@ import { validateProfileName } from '../../config/profileName.js';
 import { configSectionName } from '../../config/paths.js';
 import { reportLines, updateProfile } from '../../config/write.js';
 import { usageError } from '../../errors.js';
-import { profileSettings } from '../../credentials/profileSettings.js';
+import { profileSettings, refuseNativeSession, sessionFlagsOf } from '../../credentials/profileSettings.js';
 import { action } from '../action.js';
-import { parseAssumeRequest, roleSessionFor, type CommandContext } from '../context.js';
+import {
+  addSessionOptions,
+  parseAssumeRequest,
+  roleSessionFor,
+  type AssumeFlags,
+  type CommandContext,
+} from '../context.js';
 import { timeLeft } from '../format.js';
 import { launcher } from '../launcher.js';
 import type { RegisterCommand } from '../command.js';
 
-interface ConfigureOptions {
+interface ConfigureOptions extends AssumeFlags {
   profileName: string;
-  sourceProfile?: string;
-  duration?: string;
-  sessionName?: string;
-  externalId?: string;
   mode?: string;
 }
 
@@ -34,8 +36,7 @@ async function defaultMode(ctx: CommandContext, sourceProfile: string): Promise<
 }
 
 export const registerConfigure: RegisterCommand = (program: Command, io, setExitCode) => {
-  program
-    .command('configure <role>')
+  addSessionOptions(program.command('configure <role>'))
     .description('write a profile that refreshes itself (native role_arn profile, or credential_process)')
     .requiredOption('--profile-name <name>', 'the profile to write')
     .option('--source-profile <profile>', 'profile whose keys assume the role (default: --profile)')
@@ -44,12 +45,13 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
     .option('--external-id <id>', 'external_id the role trust policy requires')
     .option(
       '--mode <mode>',
-      'native (role_arn + source_profile) or process (credential_process); default native, process over an IoT source',
+      'native (role_arn + source_profile) or process (credential_process); default native, process with session options or over an IoT source',
     )
     .action(
       action(io, setExitCode, async (ctx, role: string, options: ConfigureOptions) => {
         validateProfileName(options.profileName);
         const request = parseAssumeRequest(ctx, role, options);
+        const sessionFlags = sessionFlagsOf(request);
         if (options.mode !== undefined && options.mode !== 'native' && options.mode !== 'process') {
           throw usageError(
             `--mode "${options.mode}" is not native or process.`,
@@ -63,7 +65,9 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
             'Write the role profile under another name.',
           );
         }
-        const mode = options.mode ?? (await defaultMode(ctx, sourceProfile));
+        // botocore and the SDKs read no session-option keys: with them, the default is a process profile.
+        const mode = options.mode ?? (sessionFlags ? 'process' : await defaultMode(ctx, sourceProfile));
+        refuseNativeSession(mode, sessionFlags);
         // One real AssumeRole: proves the profile will work, completes a role name into an ARN,
         // and turns `max` into the number of seconds the role allows.
         const session = await roleSessionFor(ctx, request, sourceProfile);
@@ -79,6 +83,7 @@ export const registerConfigure: RegisterCommand = (program: Command, io, setExit
             externalId: options.externalId,
             launcher: launcher(),
             endpointUrl: ctx.globals.endpointUrl,
+            session: sessionFlags,
           }),
         });
         for (const line of reportLines(report)) ctx.log.warn(line);

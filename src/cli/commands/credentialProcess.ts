@@ -2,15 +2,19 @@ import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { cachedProcessCredentials } from '../../credentials/cachedProcessCredentials.js';
 import { action } from '../action.js';
-import { parseAssumeRequest, roleSessionFor, type CommandContext } from '../context.js';
+import {
+  addSessionOptions,
+  parseAssumeRequest,
+  policyDocument,
+  roleSessionFor,
+  type AssumeFlags,
+  type CommandContext,
+} from '../context.js';
+import { processCacheKey } from '../credentialProcessArgs.cjs';
 import type { RegisterCommand } from '../command.js';
 
-interface CredentialProcessOptions {
+interface CredentialProcessOptions extends AssumeFlags {
   roleArn?: string;
-  sourceProfile?: string;
-  duration?: string;
-  sessionName?: string;
-  externalId?: string;
 }
 
 /** `credential-process --profile P` alone: the session of IoT profile P, through the same disk cache. */
@@ -18,9 +22,20 @@ async function iotProcessCredentials(
   ctx: CommandContext,
   options: CredentialProcessOptions,
 ): Promise<string> {
-  const roleOnly = (['sourceProfile', 'duration', 'sessionName', 'externalId'] as const).filter(
-    (o) => options[o] !== undefined,
-  );
+  // Session options shape an AssumeRole; an IoT session is the certificate's role alias, as it is.
+  const roleOnly = (
+    [
+      'sourceProfile',
+      'duration',
+      'sessionName',
+      'externalId',
+      'tag',
+      'transitiveTagKey',
+      'sourceIdentity',
+      'policy',
+      'policyArn',
+    ] as const
+  ).filter((o) => options[o] !== undefined);
   if (roleOnly.length > 0) {
     throw usageError(
       `--${roleOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --role-arn.`,
@@ -57,8 +72,7 @@ async function iotProcessCredentials(
 }
 
 export const registerCredentialProcess: RegisterCommand = (program: Command, io, setExitCode) => {
-  program
-    .command('credential-process')
+  addSessionOptions(program.command('credential-process'))
     .description(
       'print credential_process JSON for a role, from a shared disk cache (for credential_process = ...)',
     )
@@ -79,22 +93,20 @@ export const registerCredentialProcess: RegisterCommand = (program: Command, io,
             'Use arn:aws:iam::ACCOUNT:role/NAME.',
           );
         }
-        const text = await cachedProcessCredentials(
-          {
-            roleArn,
-            sourceProfile: options.sourceProfile ?? ctx.globals.profile,
-            duration: options.duration,
-            sessionName: options.sessionName,
-            externalId: options.externalId,
-            region: ctx.globals.region,
-            endpointUrl: ctx.globals.endpointUrl,
-          },
-          {
-            env: io.env,
-            warn: ctx.log.warn,
-            assume: async () => (await roleSessionFor(ctx, request, options.sourceProfile)).first,
-          },
-        );
+        // The key is built as the cache-hit fast path builds it (src/cli/credentialProcessArgs.cts).
+        const key = processCacheKey({
+          ...options,
+          roleArn,
+          sourceProfile: options.sourceProfile ?? ctx.globals.profile,
+          region: ctx.globals.region,
+          endpointUrl: ctx.globals.endpointUrl,
+          policy: options.policy === undefined ? undefined : policyDocument(options.policy, io.cwd),
+        });
+        const text = await cachedProcessCredentials(key, {
+          env: io.env,
+          warn: ctx.log.warn,
+          assume: async () => (await roleSessionFor(ctx, request, options.sourceProfile)).first,
+        });
         io.stdout.write(text);
       }),
     );

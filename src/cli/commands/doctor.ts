@@ -7,12 +7,21 @@ import { parseDuration } from '../../credentials/duration.js';
 import { usageError } from '../../errors.js';
 import type { DoctorCheck } from '../../iam/doctor.js';
 import { action } from '../action.js';
-import { sourceFor, type CommandContext } from '../context.js';
+import {
+  addSessionOptions,
+  parseAssumeFlags,
+  sourceFor,
+  type AssumeFlags,
+  type CommandContext,
+} from '../context.js';
 import { checkText, doctorJson, doctorResultLine } from '../iamOutput.js';
 import { iotDoctorFirst } from '../iotDoctor.js';
 import type { RegisterCommand } from '../command.js';
 
-interface DoctorFlags {
+interface DoctorFlags extends Pick<
+  AssumeFlags,
+  'tag' | 'transitiveTagKey' | 'sourceIdentity' | 'policy' | 'policyArn'
+> {
   sourceProfile?: string;
   adminProfile?: string;
   duration?: string;
@@ -51,9 +60,21 @@ async function adminContext(ctx: CommandContext, adminProfile: string, sourcePro
   return { region, endpointUrl: ctx.globals.endpointUrl, credentials: admin.credentials, env: ctx.io.env };
 }
 
+/** The session options to send (and, with --admin-profile, to check the trust policy for). */
+function doctorSession(flags: DoctorFlags, cwd: string) {
+  const { tag, transitiveTagKey, sourceIdentity, policy, policyArn } = flags;
+  const parsed = parseAssumeFlags({ tag, transitiveTagKey, sourceIdentity, policy, policyArn }, false, cwd);
+  return {
+    tags: parsed.tags,
+    transitiveTagKeys: parsed.transitiveTagKeys,
+    sourceIdentity: parsed.sourceIdentity,
+    policy: parsed.policy,
+    policyArns: parsed.policyArns,
+  };
+}
+
 export const registerDoctor: RegisterCommand = (program: Command, io, setExitCode) => {
-  program
-    .command('doctor [role]')
+  addSessionOptions(program.command('doctor [role]'))
     .description(
       'why assuming ROLE fails, check by check, ending with a real AssumeRole (changes nothing); for an IoT source profile, first why it gets no session (then ROLE is optional)',
     )
@@ -63,6 +84,8 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
     .option('--external-id <id>', 'ExternalId to send, as assume would')
     .action(
       action(io, setExitCode, async (ctx, role: string | undefined, flags: DoctorFlags) => {
+        // Bad session options are refused before anything touches the network.
+        const session = doctorSession(flags, io.cwd);
         const sourceProfile = flags.sourceProfile ?? ctx.globals.profile;
         const json = ctx.globals.output === 'json';
         const print = json ? undefined : (check: DoctorCheck) => io.stdout.write(checkText(check));
@@ -85,7 +108,7 @@ export const registerDoctor: RegisterCommand = (program: Command, io, setExitCod
             `Can ${sourceProfile ? `profile ${sourceProfile}` : 'the default credentials'} assume ${role}?\n`,
           );
         const report = await doctor(
-          { role: role as string, sourceProfile, durationSeconds, externalId },
+          { role: role as string, sourceProfile, durationSeconds, externalId, session },
           {
             files: ctx.files,
             env: ctx.io.env,

@@ -41,7 +41,7 @@ export interface ProfileContext {
 }
 
 /**
- * One kind of profile: `role_arn`, keys, `credential_process` (later: IoT certificates, SSO). The
+ * One kind of profile: `role_arn`, SSO, `aws login`, keys, `credential_process` (later: IoT certificates). The
  * first kind in {@link PROFILE_KINDS} that claims a profile resolves it; a new kind is one file and
  * one line there.
  */

@@ -82,8 +82,11 @@ export async function startBlackHole(): Promise<BlackHole> {
   };
 }
 
-/** Polls `check` every 50 ms until it holds; fails, saying what was awaited, after `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000) {
+/**
+ * Polls `check` every 50 ms until it holds; fails, saying what was awaited, after `timeoutMs`: a
+ * bound for giving up, not a measure (a CLI's start-up alone takes seconds on a loaded machine).
+ */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);

@@ -4,7 +4,11 @@
  * role that may only put records. The AWS files live in a temporary HOME.
  */
 import { writeFile } from 'node:fs/promises';
-import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
+import {
+  CreateDeliveryStreamCommand,
+  DeleteDeliveryStreamCommand,
+  FirehoseClient,
+} from '@aws-sdk/client-firehose';
 import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
@@ -47,6 +51,9 @@ export interface FirehoseWorld {
   deliveredLines(): Promise<string[]>;
   /** Every S3 object's bytes, in no particular order. */
   deliveredObjects(): Promise<Buffer[]>;
+  /** Deletes the delivery stream (as a user might, mid-run), and makes it again. */
+  deleteStream(): Promise<void>;
+  createStream(): Promise<void>;
   /** Empties the bucket and the proxy's faults, log and session lifetime. */
   clear(): Promise<void>;
   stop(): Promise<void>;
@@ -100,16 +107,19 @@ export async function startFirehoseWorld(): Promise<FirehoseWorld> {
     }),
   );
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  await firehose.send(
-    new CreateDeliveryStreamCommand({
-      DeliveryStreamName: STREAM,
-      ExtendedS3DestinationConfiguration: {
-        RoleARN: 'arn:aws:iam::123456789012:role/firehose_delivery_role',
-        BucketARN: `arn:aws:s3:::${BUCKET}`,
-        Prefix: 'iot/',
-      },
-    }),
-  );
+  const createStream = async () => {
+    await firehose.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: STREAM,
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: 'arn:aws:iam::123456789012:role/firehose_delivery_role',
+          BucketARN: `arn:aws:s3:::${BUCKET}`,
+          Prefix: 'iot/',
+        },
+      }),
+    );
+  };
+  await createStream();
 
   const proxy = await startAwsProxy({ target: aws.endpoint, admin: () => aws.admin, region: REGION });
   const home = await makeTempHome();
@@ -148,6 +158,10 @@ export async function startFirehoseWorld(): Promise<FirehoseWorld> {
     roleArn: Role!.Arn!,
     env: home.env({ AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }),
     deliveredObjects,
+    createStream,
+    async deleteStream() {
+      await firehose.send(new DeleteDeliveryStreamCommand({ DeliveryStreamName: STREAM }));
+    },
     async deliveredLines() {
       const objects = await deliveredObjects();
       return objects.flatMap((body) => {
@@ -202,12 +216,32 @@ export const throttled = (times: number, code = 'ServiceUnavailableException'): 
   times,
 });
 
+/** Whole PutRecordBatch calls refused for good, as when the role lost firehose:PutRecordBatch. */
+export const accessDenied = (times: number): ErrorFault => ({
+  kind: 'error',
+  service: 'firehose',
+  action: 'PutRecordBatch',
+  code: 'AccessDeniedException',
+  status: 400,
+  message: `User: arn:aws:sts::123456789012:assumed-role/${ROLE}/session is not authorized to perform: firehose:PutRecordBatch`,
+  times,
+});
+
 /** PutRecordBatch calls that succeed but fail (and do not deliver) the chosen entries. */
 export const partlyFailing = (
   failing: PartialFailureFault['failing'],
   times: number,
   errorCode?: string,
 ): PartialFailureFault => ({ kind: 'partialFailure', service: 'firehose', failing, times, errorCode });
+
+/** PutRecordBatch calls carried out by moto (their records delivered) whose answer is then lost: the connection is reset. */
+export const answersLost = (times: number): NetworkFault => ({
+  kind: 'network',
+  service: 'firehose',
+  action: 'PutRecordBatch',
+  answerLost: true,
+  times,
+});
 
 /** PutRecordBatch connections dropped without an answer. */
 export const dropped = (times: number): NetworkFault => ({

@@ -8,12 +8,17 @@ import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  IAMClient,
+  ListRolesCommand,
+  PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { randomBytes } from 'node:crypto';
+import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assumeRoleContext, evaluateAssumeRole } from '../../../src/iam/evaluate.js';
 import { normalizePolicy, type RawPolicyDocument } from '../../../src/iam/policyDocument.js';
+import { startAwsProxy, type AwsProxy } from '../../support/awsProxy.js';
 import { startLocalAws, type LocalAws } from '../../support/localAws.js';
 import { ACCOUNT, adminIam } from './helpers.js';
 
@@ -196,5 +201,175 @@ describe('moto vs the evaluator vs AWS documentation: AssumeRole', () => {
     );
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws-cn:sts::${ACCOUNT}:assumed-role/never-created/mva`);
     sts.destroy();
+  });
+});
+
+/**
+ * Session options on AssumeRole: moto 5.2 takes Tags, TransitiveTagKeys, SourceIdentity, Policy and
+ * PolicyArns without a check, and never narrows a session by its session policy. `aws` is what
+ * the STS API reference and the IAM User Guide document; `proxy` is what test/support/awsProxy.ts
+ * answers (as AWS does, except where it says it does not emulate).
+ */
+describe('moto vs AWS: session options on AssumeRole', () => {
+  type Answer = 'allow' | 'AccessDenied' | 'MalformedPolicyDocument' | 'PackedPolicyTooLarge';
+  interface SessionCase {
+    name: string;
+    trustActions: string[];
+    input: Partial<AssumeRoleCommandInput>;
+    /** With the session's keys afterwards: iam:ListRoles, which the role allows and the session policy may not. */
+    thenListRoles?: boolean;
+    aws: Answer;
+    moto: Answer;
+    proxy: Answer;
+  }
+  /** Random (incompressible) tags of the given lengths. */
+  const tags = (n: number, key: number, value: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      Key: `k${i}${randomBytes(key).toString('base64')}`.slice(0, key),
+      Value: randomBytes(value).toString('base64').slice(0, value),
+    }));
+  const onlyCallerIdentity = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' }],
+  });
+  const cases: SessionCase[] = [
+    {
+      name: 'tags, the trust allows sts:TagSession',
+      trustActions: ['sts:AssumeRole', 'sts:TagSession'],
+      input: { Tags: [{ Key: 'Project', Value: 'iot' }] },
+      aws: 'allow',
+      moto: 'allow',
+      proxy: 'allow',
+    },
+    {
+      // IAM User Guide, "Passing session tags in AWS STS": the trust policy must allow sts:TagSession.
+      name: 'tags, the trust lacks sts:TagSession',
+      trustActions: ['sts:AssumeRole'],
+      input: { Tags: [{ Key: 'Project', Value: 'iot' }] },
+      aws: 'AccessDenied',
+      moto: 'allow',
+      proxy: 'AccessDenied',
+    },
+    {
+      // "Monitor and control actions taken with assumed roles": sts:SetSourceIdentity in the trust.
+      name: 'SourceIdentity, the trust lacks sts:SetSourceIdentity',
+      trustActions: ['sts:AssumeRole', 'sts:TagSession'],
+      input: { SourceIdentity: 'alice' },
+      aws: 'AccessDenied',
+      moto: 'allow',
+      proxy: 'AccessDenied',
+    },
+    {
+      name: 'a session policy statement without Resource',
+      trustActions: ['sts:AssumeRole'],
+      input: {
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*' }] }),
+      },
+      aws: 'MalformedPolicyDocument',
+      moto: 'allow',
+      proxy: 'MalformedPolicyDocument',
+    },
+    {
+      // The API reference: tags within the per-tag limits can still exceed the packed size.
+      name: '50 tags of 128-character keys and 256-character values',
+      trustActions: ['sts:AssumeRole', 'sts:TagSession'],
+      input: { Tags: tags(50, 128, 256) },
+      aws: 'PackedPolicyTooLarge',
+      moto: 'allow',
+      proxy: 'PackedPolicyTooLarge',
+    },
+    {
+      // "Session policies": the session gets the intersection. Neither moto nor the proxy narrows it:
+      // no test may rely on a session policy taking a permission away.
+      name: 'a session policy that allows only sts:GetCallerIdentity, then iam:ListRoles',
+      trustActions: ['sts:AssumeRole'],
+      input: { Policy: onlyCallerIdentity },
+      thenListRoles: true,
+      aws: 'AccessDenied',
+      moto: 'allow',
+      proxy: 'allow',
+    },
+  ];
+
+  let aws: LocalAws;
+  let proxy: AwsProxy;
+  beforeAll(async () => {
+    aws = await startLocalAws({ region: REGION });
+    proxy = await startAwsProxy({ target: aws.endpoint, admin: () => aws.admin, region: REGION });
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await aws?.stop();
+  });
+
+  it.each(cases.map((c, i) => ({ ...c, i })))('$name: AWS $aws, moto $moto, proxy $proxy', async (c) => {
+    const iam = adminIam(aws);
+    const userName = `mvs_user${c.i}`;
+    const roleName = `mvs_role${c.i}`;
+    const roleArn = `arn:aws-cn:iam::${ACCOUNT}:role/${roleName}`;
+    await iam.send(new CreateUserCommand({ UserName: userName }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: userName,
+        PolicyName: 'p',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: STS_POLICY }),
+      }),
+    );
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey!;
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: roleName,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws-cn:iam::${ACCOUNT}:user/${userName}` },
+              Action: c.trustActions,
+            },
+          ],
+        }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: roleName,
+        PolicyName: 'all',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+        }),
+      }),
+    );
+    iam.destroy();
+    const keys = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+    const answer = async (endpoint: string): Promise<Answer> => {
+      const sts = new STSClient({ region: REGION, endpoint, credentials: keys, maxAttempts: 1 });
+      try {
+        const out = await sts.send(
+          new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'mvs', ...c.input }),
+        );
+        if (!c.thenListRoles) return 'allow';
+        const session = new IAMClient({
+          region: REGION,
+          endpoint,
+          maxAttempts: 1,
+          credentials: {
+            accessKeyId: out.Credentials!.AccessKeyId!,
+            secretAccessKey: out.Credentials!.SecretAccessKey!,
+            sessionToken: out.Credentials!.SessionToken!,
+          },
+        });
+        await session.send(new ListRolesCommand({})).finally(() => session.destroy());
+        return 'allow';
+      } catch (err) {
+        const name = (err as { Code?: string; name?: string }).Code ?? (err as Error).name;
+        return name.replace(/Exception$/, '') as Answer;
+      } finally {
+        sts.destroy();
+      }
+    };
+    expect(await answer(aws.endpoint), 'what moto does today').toBe(c.moto);
+    expect(await answer(proxy.endpoint), 'what the proxy answers').toBe(c.proxy);
   });
 });

@@ -3,7 +3,7 @@
  * refuses valid requests with `/` in a query or spaces and `+` in keys, see aws-facts.md), a
  * bucket, and helpers to look at what S3 holds. Each test gets its own prefix or bucket.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -42,6 +42,8 @@ export interface S3World {
 }
 
 let buckets = 0;
+
+const NO_AWS_FILES = join(tmpdir(), `tempcreds-no-aws-files-${randomUUID()}`);
 
 export async function startS3World(): Promise<S3World> {
   const aws = await startLocalAws({ region: REGION, enforce: false });
@@ -90,8 +92,9 @@ export async function startS3World(): Promise<S3World> {
     cliEnv: (endpoint = aws.endpoint) => ({
       PATH: process.env.PATH,
       HOME: tmpdir(),
-      AWS_CONFIG_FILE: '/nonexistent/config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+      // Files in a folder no one made (not /nonexistent: nobody's home, which a root process may create).
+      AWS_CONFIG_FILE: join(NO_AWS_FILES, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(NO_AWS_FILES, 'credentials'),
       AWS_ACCESS_KEY_ID: aws.admin.accessKeyId,
       AWS_SECRET_ACCESS_KEY: aws.admin.secretAccessKey,
       AWS_REGION: REGION,

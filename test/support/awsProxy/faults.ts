@@ -26,6 +26,11 @@ export interface ErrorFault extends FaultTarget {
 /** The connection is destroyed without an answer: the client sees a reset socket. */
 export interface NetworkFault extends FaultTarget {
   kind: 'network';
+  /**
+   * The request is first passed on to moto and carried out (records delivered, objects written);
+   * only its answer is lost. Default: dropped before it reaches moto.
+   */
+  answerLost?: boolean;
 }
 
 /**

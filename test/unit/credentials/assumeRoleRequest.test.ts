@@ -6,19 +6,9 @@ import {
 } from '../../../src/credentials/assumeRoleRequest.js';
 import { startRoleSession } from '../../../src/credentials/roleSession.js';
 import { TempcredsError } from '../../../src/errors.js';
+import { usage } from './usageError.js';
 
 const SERIAL = 'arn:aws:iam::111122223333:mfa/alice';
-
-function usage(fn: () => unknown): TempcredsError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TempcredsError);
-    expect((err as TempcredsError).exitCode).toBe(2);
-    return err as TempcredsError;
-  }
-  throw new Error('expected a usage error');
-}
 
 describe('parseAssumeRoleRequest', () => {
   it('turns text into a typed request, every field checked', () => {

@@ -98,4 +98,38 @@ describe('profileSettings', () => {
       'cn-northwest-1',
     ]);
   });
+
+  it('process mode passes the session options as credential-process flags, quoted for shlex and sh', () => {
+    const policy = `{"Version":"2012-10-17","Statement":[{"Sid":"it's","Effect":"Allow","Action":"s3:*","Resource":"*"}]}`;
+    const session = {
+      tags: ['Project=iot data', 'Team=a=b'],
+      transitiveTagKeys: ['Project'],
+      sourceIdentity: 'alice',
+      policy,
+      policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    };
+    const words = splitCommandLine(
+      profileSettings({ ...base, mode: 'process', session }).credential_process!,
+    );
+    expect(words.slice(words.indexOf('cn-northwest-1') + 1)).toEqual([
+      '--tag',
+      'Project=iot data',
+      '--tag',
+      'Team=a=b',
+      '--transitive-tag-key',
+      'Project',
+      '--source-identity',
+      'alice',
+      '--policy',
+      policy,
+      '--policy-arn',
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    ]);
+  });
+  it('native mode refuses session options: no AWS tool would pass them', () => {
+    expect(() => profileSettings({ ...base, mode: 'native', session: { sourceIdentity: 'alice' } })).toThrow(
+      /A native profile cannot carry session tags, SourceIdentity or session policies/,
+    );
+    expect(profileSettings({ ...base, mode: 'native', session: {} }).role_arn).toBe(base.roleArn);
+  });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheFile, minTtlSeconds, readCache } from '../../../src/credentials/processCache.cjs';
-import { parseCredentialProcessArgs } from '../../../src/cli/credentialProcessArgs.cjs';
+import { parseCredentialProcessArgs, processCacheKey } from '../../../src/cli/credentialProcessArgs.cjs';
 
 const IDENTITY = JSON.stringify({ roleArn: 'arn:aws:iam::1:role/a', sourceProfile: 'default' });
 const entry = (expiration: string, identity: unknown = JSON.parse(IDENTITY)) =>
@@ -84,6 +84,54 @@ describe('credential-process cache', () => {
     ).toBe('p');
     expect(parseCredentialProcessArgs(['--debug', '--role-arn', 'x'])).toBeUndefined();
     expect(parseCredentialProcessArgs([])).toBeUndefined();
+  });
+
+  it('session options are part of the key: the fast path reads them (and the policy file) as the full CLI does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tc-policy-'));
+    const policy = '{ "Version": "2012-10-17", "Statement": [] }\n';
+    await writeFile(join(dir, 'p.json'), policy);
+    const role = 'arn:aws:iam::1:role/a';
+    const args = ['--role-arn', role, '--tag', 'A=1', '--tag', 'B=2', '--transitive-tag-key', 'A'];
+    const key = parseCredentialProcessArgs(
+      [
+        ...args,
+        '--source-identity',
+        'alice',
+        '--policy',
+        'file://p.json',
+        '--policy-arn',
+        'arn:aws:iam::aws:policy/x',
+      ],
+      dir,
+    );
+    expect(key).toEqual(
+      processCacheKey({
+        roleArn: role,
+        tag: ['A=1', 'B=2'],
+        transitiveTagKey: ['A'],
+        sourceIdentity: 'alice',
+        policy,
+        policyArn: ['arn:aws:iam::aws:policy/x'],
+      }),
+    );
+    const env = { TEMPCREDS_CACHE_DIR: '/c' };
+    const plain = cacheFile({ roleArn: role }, env);
+    // Without session options the key (so every existing cache file) is what it was.
+    expect(cacheFile(processCacheKey({ roleArn: role, tag: [], policyArn: [] }), env)).toBe(plain);
+    const files = new Set([plain, cacheFile(key!, env)]);
+    for (const other of [
+      ['--tag', 'A=2'],
+      ['--source-identity', 'bob'],
+      ['--policy', '{}'],
+      ['--policy-arn', 'arn:aws:iam::aws:policy/y'],
+    ]) {
+      files.add(cacheFile(parseCredentialProcessArgs(['--role-arn', role, ...other], dir)!, env));
+    }
+    expect(files.size).toBe(6);
+    // A policy file it cannot read: the full CLI says why.
+    expect(
+      parseCredentialProcessArgs(['--role-arn', role, '--policy', 'file://missing.json'], dir),
+    ).toBeUndefined();
   });
 });
 

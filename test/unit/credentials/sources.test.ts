@@ -140,16 +140,40 @@ describe('resolveSource', () => {
       /^Profile a is its own source \(a -> b -> a\)/,
     ],
     [
-      'an SSO profile',
+      'an SSO profile without a role',
       '[profile sso]\nsso_start_url = https://x\nsso_region = eu-west-1\n',
       'sso',
-      /it is an SSO profile/,
+      /^Profile sso is an IAM Identity Center profile without sso_account_id, sso_role_name\.$/,
+    ],
+    [
+      'an SSO profile whose sso-session is missing',
+      '[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\n',
+      'sso',
+      /^Profile sso names sso_session corp, but .* has no \[sso-session corp\]\.$/,
+    ],
+    [
+      'a login-only sso-session profile',
+      '[profile sso]\nsso_session = corp\n[sso-session corp]\nsso_start_url = https://x\nsso_region = eu-west-1\n',
+      'sso',
+      /without sso_account_id, sso_role_name: it holds a login only, not a role/,
+    ],
+    [
+      'an sso-session without its region',
+      '[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Admin\n[sso-session corp]\nsso_start_url = https://x\n',
+      'sso',
+      /^\[sso-session corp\] has no sso_region\.$/,
+    ],
+    [
+      'a profile that contradicts its sso-session',
+      '[profile sso]\nsso_session = corp\nsso_region = eu-west-2\nsso_account_id = 111122223333\nsso_role_name = Admin\n[sso-session corp]\nsso_start_url = https://x\nsso_region = eu-west-1\n',
+      'sso',
+      /^Profile sso has sso_region eu-west-2, but its sso-session corp has eu-west-1\.$/,
     ],
     [
       'a profile with only a region',
       '[profile bare]\nregion = eu-west-1\n',
       'bare',
-      /has no credentials tempcreds can use/,
+      /has no credentials tempcreds can use \(.*\): it has only region\.$/,
     ],
   ])('refuses %s', async (_what, config, profile, message) => {
     await write(config);

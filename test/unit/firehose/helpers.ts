@@ -31,31 +31,30 @@ export function useTempDir(prefix: string): () => string {
   return () => dir;
 }
 
-/** An input the test feeds record by record, open until `end()`: a pipe such as `tail -f | tempcreds`. */
-export interface PushSource {
-  records: AsyncIterable<Uint8Array>;
-  push(...texts: string[]): void;
+/** An input the test feeds item by item, open until `end()`: a pipe such as `tail -f | tempcreds`. */
+export interface Feed<T> {
+  records: AsyncIterable<T>;
+  push(...items: T[]): void;
   end(): void;
-  /** Records the consumer has taken so far. */
+  /** Items the consumer has taken so far. */
   readonly pulled: number;
   /** The consumer closed the input (its `finally` ran). */
   readonly closed: boolean;
 }
 
-export function pushSource(): PushSource {
-  const queue: Uint8Array[] = [];
+export function feed<T>(): Feed<T> {
+  const queue: T[] = [];
   let ended = false;
   let pulled = 0;
   let closed = false;
   let wake: (() => void) | undefined;
-  async function* records(): AsyncGenerator<Uint8Array> {
+  async function* records(): AsyncGenerator<T> {
     try {
       for (;;) {
         while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
-        const next = queue.shift();
-        if (next === undefined) return;
+        if (queue.length === 0) return;
         pulled += 1;
-        yield next;
+        yield queue.shift()!;
       }
     } finally {
       closed = true;
@@ -63,8 +62,8 @@ export function pushSource(): PushSource {
   }
   return {
     records: records(),
-    push(...texts) {
-      queue.push(...texts.map((t) => Buffer.from(t, 'utf8')));
+    push(...items) {
+      queue.push(...items);
       wake?.();
     },
     end() {
@@ -76,6 +75,26 @@ export function pushSource(): PushSource {
     },
     get closed() {
       return closed;
+    },
+  };
+}
+
+/** A feed of records pushed as text (their UTF-8 bytes). */
+export interface PushSource extends Omit<Feed<Uint8Array>, 'push'> {
+  push(...texts: string[]): void;
+}
+
+export function pushSource(): PushSource {
+  const input = feed<Uint8Array>();
+  return {
+    records: input.records,
+    push: (...texts) => input.push(...texts.map((t) => Buffer.from(t, 'utf8'))),
+    end: input.end,
+    get pulled() {
+      return input.pulled;
+    },
+    get closed() {
+      return input.closed;
     },
   };
 }

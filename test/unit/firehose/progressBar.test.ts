@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { progressBar } from '../../../src/cli/commands/firehose.js';
+import { progressBar } from '../../../src/cli/firehoseOutput.js';
 import type { CliIo } from '../../../src/cli/io.js';
 
 function ioWith(isTTY: boolean) {
@@ -17,9 +17,12 @@ const progress = (delivered: number) => ({
   delivered,
   deliveredBytes: delivered,
   failed: 0,
+  unknown: 0,
   notSent: 0,
   calls: delivered / 500,
   retries: 0,
+  resent: 0,
+  retriedAfterUnknown: 0,
 });
 
 describe('progress bar', () => {

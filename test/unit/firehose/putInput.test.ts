@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFirehosePutInput, parseFlushInterval } from '../../../src/cli/commands/firehose.js';
+import { parseFirehosePutInput, parseFlushInterval } from '../../../src/cli/firehoseInput.js';
 
 const parse = (options: Parameters<typeof parseFirehosePutInput>[1], stream = 'iot-data-collector') =>
   parseFirehosePutInput(stream, options);
@@ -41,7 +41,6 @@ describe('firehose put flags', () => {
     [{ data: ['a'], concurrency: '2.5' }, /--concurrency/],
     [{ data: ['a'], maxBatchRecords: '501' }, /--max-batch-records/],
     [{ data: ['x'.repeat(1_024_000)], appendNewline: true }, /Record 1 of the command line is 1024000 bytes/],
-    [{ file: 'same.jsonl', failedFile: './same.jsonl' }, /--failed-file is the --file being sent/],
     [{ file: '-', flushInterval: 'soon' }, /^--flush-interval "soon" is not a duration\.$/],
     [{ file: '-', flushInterval: '0' }, /^--flush-interval 0 is out of range: from 1ms to 24h\.$/],
   ])('refuses %o as bad input', (options, message) => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64, formatRecordLine, parseRecord } from '../../../src/firehose/recordJson.js';
+import {
+  decodeBase64,
+  FAILED_FILE_FIELDS,
+  formatRecordLine,
+  parseRecord,
+} from '../../../src/firehose/recordJson.js';
 import { TempcredsError } from '../../../src/errors.js';
 import { text } from './helpers.js';
 
@@ -60,5 +65,21 @@ describe('formatRecordLine', () => {
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1)).not.toContain('\n');
     expect([...parseRecord(line)]).toEqual([...data]);
+  });
+});
+
+describe('the failed-records file form, with an Outcome mark', () => {
+  it('marks a record whose answer was lost, and reads both forms back; --record itself takes only Data', () => {
+    const data = Buffer.from('maybe\n');
+    const marked = formatRecordLine(data, 'unknown');
+    expect(marked).toBe('{"Data":"bWF5YmUK","Outcome":"unknown"}\n');
+    expect(formatRecordLine(data)).toBe('{"Data":"bWF5YmUK"}\n');
+    expect(text(parseRecord(marked, 'f.jsonl line 1', FAILED_FILE_FIELDS))).toBe('maybe\n');
+    expect(() => parseRecord(marked)).toThrow(
+      'Unknown parameter in --record: "Outcome", must be one of: Data.',
+    );
+    expect(() => parseRecord('{"Data":"YQ==","Extra":1}', 'f.jsonl line 2', FAILED_FILE_FIELDS)).toThrow(
+      'Unknown parameter in f.jsonl line 2: "Extra"',
+    );
   });
 });

@@ -20,6 +20,16 @@ describe('credential-process --profile P without --role-arn', () => {
     expect(parseCredentialProcessArgs([])).toBeUndefined();
     expect(parseCredentialProcessArgs(['--profile', 'device', '--duration', '1h'])).toBeUndefined();
     expect(parseCredentialProcessArgs(['--profile', 'device', '--source-profile', 'x'])).toBeUndefined();
+    // Session options shape an AssumeRole: without --role-arn the full CLI refuses them.
+    for (const option of [
+      ['--tag', 'Project=iot'],
+      ['--transitive-tag-key', 'Project'],
+      ['--source-identity', 'collector-7'],
+      ['--policy', '{}'],
+      ['--policy-arn', 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    ]) {
+      expect(parseCredentialProcessArgs(['--profile', 'device', ...option])).toBeUndefined();
+    }
   });
 
   it('an IoT session and a role session never share a cache file; the local provider is part of the identity', () => {
