@@ -10,18 +10,28 @@ export type ErrorKind =
   /** Network, partial failure, or anything else that failed while running. Exit 1. */
   | 'failed';
 
+/** What a {@link TempcredsError} is made of, besides its message. */
 export interface TempcredsErrorOptions {
+  /** Decides the exit code: `usage` exits 2, `aws` and `failed` exit 1. */
   kind: ErrorKind;
   /** What to do about it, ideally a command to run. Printed on its own line. */
   fix?: string;
   /** AWS's error code when `kind` is `aws` (e.g. `AccessDenied`). */
   awsCode?: string;
+  /** The error this one explains (an SDK exception, a Node `errno` error); kept as `Error.cause`. */
   cause?: unknown;
 }
 
+/**
+ * The one error every tempcreds function throws on purpose: a message that says what is wrong, in
+ * AWS's terms where AWS refused, and a `fix` that says what to do. Anything else that escapes is a bug.
+ */
 export class TempcredsError extends Error {
+  /** `usage` (bad input, nothing changed), `aws` (AWS refused) or `failed` (anything else). */
   readonly kind: ErrorKind;
+  /** What to do about it, ideally a command to run; undefined when there is nothing to suggest. */
   readonly fix: string | undefined;
+  /** AWS's error code (`AccessDenied`, `ExpiredToken`, ...) when `kind` is `aws`. */
   readonly awsCode: string | undefined;
 
   constructor(message: string, options: TempcredsErrorOptions) {
@@ -32,6 +42,7 @@ export class TempcredsError extends Error {
     this.awsCode = options.awsCode;
   }
 
+  /** The exit code the CLI uses for this error: 2 for `usage`, 1 otherwise. */
   get exitCode(): number {
     return this.kind === 'usage' ? 2 : 1;
   }

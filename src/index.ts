@@ -18,7 +18,7 @@ export {
   type ClientConfig,
   type ServiceId,
 } from './aws/clients.js';
-export { explainAwsError } from './aws/explain.js';
+export { explainAwsError, type ExplainContext } from './aws/explain.js';
 export {
   AdaptiveConcurrency,
   type AdaptiveConcurrencyOptions,

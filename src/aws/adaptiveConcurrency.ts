@@ -101,7 +101,7 @@ type Phase = 'start' | 'steady' | 'probingUp' | 'probingDown';
 
 /** The controller; see the file's comment for how it decides. */
 export class AdaptiveConcurrency {
-  /** The lower bound, as clamped: 1 <= min <= max. */
+  /** The lower bound, as clamped: `1 <= min <= max`. */
   readonly min: number;
   /** The upper bound, at least 1. */
   readonly max: number;

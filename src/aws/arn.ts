@@ -3,13 +3,22 @@ import { PARTITIONS, type Partition } from './partition.js';
 
 /** The parts of an ARN: `arn:partition:service:region:account:resource`. */
 export interface Arn {
+  /** `aws`, `aws-cn` or `aws-us-gov`. */
   partition: Partition;
+  /** The service namespace: `iam`, `sts`, `s3`, `iot`, ... */
   service: string;
+  /** Empty for global resources (IAM roles and users, S3 buckets). */
   region: string;
+  /** The 12-digit account ID; empty for S3 buckets and other account-less ARNs. */
   accountId: string;
+  /** Everything after the fifth colon, colons included: `role/path/name`, `bucket/key`. */
   resource: string;
 }
 
+/**
+ * Splits an ARN into its parts. Returns undefined for text that is not an ARN of a known
+ * partition (never throws), so callers can fall back to treating the text as a name.
+ */
 export function parseArn(text: string): Arn | undefined {
   const parts = text.split(':');
   if (parts.length < 6 || parts[0] !== 'arn') return undefined;
@@ -27,9 +36,11 @@ export function parseArn(text: string): Arn | undefined {
 /** IAM role names: 1..64 of `[\w+=,.@-]`. Paths are allowed in ARNs (`role/path/name`). */
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
+/** A role as the user gave it: by ARN, or by name alone (resolved against the caller's account). */
 export interface RoleRef {
   /** The full ARN when it is known; undefined for a bare name that still needs partition + account. */
   roleArn?: string;
+  /** The name without its path: `name` for `role/path/name`. */
   roleName: string;
 }
 
@@ -59,10 +70,12 @@ export function parseRoleRef(input: string): RoleRef {
   return { roleName: input };
 }
 
+/** The ARN of the role `roleName` (no path) in `accountId` of `partition`. */
 export function roleArnOf(roleName: string, partition: Partition, accountId: string): string {
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
 
+/** The ARN of the IAM user `userName` (no path) in `accountId` of `partition`. */
 export function userArnOf(userName: string, partition: Partition, accountId: string): string {
   return `arn:${partition}:iam::${accountId}:user/${userName}`;
 }

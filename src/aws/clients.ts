@@ -12,9 +12,11 @@ export type ServiceId = 'sts' | 'iam' | 'iot' | 'firehose' | 's3' | 'sso' | 'sso
  * and passed down, so tests can point every call at the local AWS.
  */
 export interface AwsContext {
+  /** The region every client signs for and, for STS, the regional endpoint it calls. */
   region: string;
   /** `--endpoint-url`: wins over `AWS_ENDPOINT_URL(_<SERVICE>)`. */
   endpointUrl?: string;
+  /** The signing credentials, or a provider the SDK calls (and caches) before each request. */
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Environment to read `AWS_ENDPOINT_URL*` from (default `process.env`). */
   env?: NodeJS.ProcessEnv;
@@ -29,10 +31,15 @@ export function endpointOverride(
   return endpointUrl || env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
+/** The part of an SDK v3 client's configuration that {@link clientConfig} decides. */
 export interface ClientConfig {
+  /** From {@link AwsContext.region}. */
   region: string;
+  /** An override, or STS's regional endpoint; absent lets the SDK choose. */
   endpoint?: string;
+  /** From {@link AwsContext.credentials}. */
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** `true` for S3 behind an endpoint override (`http://127.0.0.1:PORT/bucket/key`). */
   forcePathStyle?: boolean;
 }
 

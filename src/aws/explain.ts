@@ -1,10 +1,12 @@
 import { awsErrorCode, TempcredsError } from '../errors.js';
 
+/** What {@link explainAwsError} names in its message and fix. */
 export interface ExplainContext {
   /** What we were doing, e.g. `AssumeRole arn:aws:iam::1:role/x`. */
   action: string;
   /** The profile whose keys signed the call, to name it in the fix. */
   profile?: string;
+  /** The region of the call: named when a key is unknown there or STS is not active in it. */
   region?: string;
 }
 

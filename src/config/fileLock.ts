@@ -11,6 +11,7 @@ import { tempPath } from './atomicWrite.js';
 export interface FileLock {
   /** Throws when another process has taken the lock over (it judged this one dead): write nothing then. */
   verify(): Promise<void>;
+  /** Removes the lock file if it is still this lock's; safe to call more than once. */
   release(): Promise<void>;
 }
 

@@ -1,14 +1,6 @@
 /** The AWS config and credentials files: locations, botocore-exact INI, profiles, safe writes. */
 export { awsFiles, type AwsFiles } from './paths.js';
-export {
-  parseIni,
-  renderIni,
-  sectionNames,
-  sectionKeys,
-  getSection,
-  type IniDocument,
-  type IniLine,
-} from './ini.js';
+export { parseIni, renderIni, sectionNames, getSection, type IniDocument, type IniLine } from './ini.js';
 export { setValues, removeSection } from './iniEdit.js';
 export { readIniFile } from './read.js';
 export { readProfile, listProfiles, type Profile } from './profiles.js';

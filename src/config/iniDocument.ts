@@ -23,5 +23,6 @@ export type IniLine = { readonly text: string; readonly eol: string } & (
 export interface IniDocument {
   /** The file it came from, named in error messages. */
   readonly path: string | undefined;
+  /** One entry per line of the file, in order; rendering them gives back the original bytes. */
   readonly lines: readonly IniLine[];
 }

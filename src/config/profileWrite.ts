@@ -12,17 +12,20 @@ type Values = Record<string, string | null>;
 /** The changes {@link planProfileWrite} makes; `null` removes a key. */
 export interface ProfileChanges {
   /** Keys for `[NAME]` of the credentials file (`aws_access_key_id`, ...). */
-  credentials?: Values;
+  credentials?: Record<string, string | null>;
   /** Keys for `[profile NAME]` (or `[default]`) of the config file (`region`, `role_arn`, ...). */
-  config?: Values;
+  config?: Record<string, string | null>;
 }
 
 /** Settings tempcreds removed from a profile so that what it wrote is what the AWS tools use. */
 export interface RemovedSettings {
+  /** Which of the two AWS files they were removed from. */
   file: 'config' | 'credentials';
   /** The file, as given. */
   path: string | undefined;
+  /** The section header's name as written: `profile dev`, `dev`, `default`. */
   section: string;
+  /** The removed keys, lower-cased as botocore reads them. */
   keys: string[];
   /** Why, in a few words: "AWS tools would use them instead of credential_process". */
   reason: string;
@@ -30,7 +33,9 @@ export interface RemovedSettings {
 
 /** The two files of a profile write, before and after. */
 export interface ProfileFiles {
+  /** The config file (`~/.aws/config` or `AWS_CONFIG_FILE`). */
   config: IniDocument;
+  /** The credentials file (`~/.aws/credentials` or `AWS_SHARED_CREDENTIALS_FILE`). */
   credentials: IniDocument;
 }
 

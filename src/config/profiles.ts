@@ -4,6 +4,7 @@ import { readIniFile } from './read.js';
 
 /** A profile as the AWS CLI sees it. */
 export interface Profile {
+  /** As the AWS CLI names it: `default`, or NAME of `[profile NAME]` (`[NAME]` in the credentials file). */
   name: string;
   /**
    * Its settings, keys lower-cased: the config file's section for it, overridden key by key by

@@ -26,7 +26,11 @@ export async function readIniText(path: string): Promise<string> {
   }
 }
 
-/** {@link readIniText} then {@link parseIni}: a missing file is an empty document. */
+/**
+ * Reads and parses a config or credentials file with {@link parseIni}. A missing file is an empty
+ * document; bytes that are not UTF-8 throw a usage error rather than being replaced, so a later
+ * write cannot silently change them.
+ */
 export async function readIniFile(path: string): Promise<IniDocument> {
   return parseIni(await readIniText(path), path);
 }

@@ -22,9 +22,9 @@ export interface WriteReport {
 }
 
 /**
- * Edits INI files safely. Each path is resolved (symbolic links are written through, see
- * {@link writeTarget} for what is refused), its real file locked (in one order, so that two
- * writers of the same files never wait for each other), read (missing = empty) and parsed (a
+ * Edits INI files safely. Each path is resolved (symbolic links are written through; a file or
+ * folder another local user could have written is refused, as ssh refuses it), its real file
+ * locked (in one order, so that two writers of the same files never wait for each other), read (missing = empty) and parsed (a
  * file the AWS CLI cannot read throws a usage error and is left untouched). `edit` gets the
  * documents in the order of `paths` and returns the new ones. Each changed file is replaced
  * atomically (temporary file, fsync, rename) with mode 0600; an unchanged one is not touched.

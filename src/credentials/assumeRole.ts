@@ -15,31 +15,43 @@ const { AssumeRoleCommand } = stsSdk();
  * `parseAssumeRoleRequest`).
  */
 export interface AssumeRoleInput extends SessionShape {
+  /** `RoleArn`: the role to assume. */
   roleArn: string;
+  /** `RoleSessionName`: shown in CloudTrail and in the session's ARN (2..64 of `[\w+=,.@-]`). */
   roleSessionName: string;
   /** Seconds, or `max` for the longest the role allows. Default: AWS's default (3600). */
   durationSeconds?: DurationRequest;
+  /** `ExternalId`, when the role's trust policy requires `sts:ExternalId`. */
   externalId?: string;
+  /** `SerialNumber`: the MFA device's ARN, when the trust policy requires MFA. */
   serialNumber?: string;
+  /** `TokenCode`: the device's current six-digit code; asked for with `promptTokenCode` when absent. */
   tokenCode?: string;
 }
 
+/** The side effects of {@link assumeRole}. */
 export interface AssumeRoleDeps {
+  /** The STS client signing with the source credentials. */
   sts: Pick<STSClient, 'send'>;
   /** The signing credentials are themselves a role session: AWS caps the session at one hour. */
   roleChaining?: boolean;
   /** Asks for the MFA code when `serialNumber` is set without `tokenCode`. */
   promptTokenCode?: (serialNumber: string) => Promise<string>;
+  /** Told when AWS grants less than asked (role chaining's one hour). */
   warn?: (message: string) => void;
   /** For error messages: the profile that signs. */
   sourceProfile?: string;
+  /** For error messages: the region STS was called in. */
   region?: string;
 }
 
+/** What sts:AssumeRole granted. */
 export interface AssumedRole {
+  /** The session's keys, token and expiry. */
   credentials: Required<Pick<AwsCredentialIdentity, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>> & {
     expiration: Date;
   };
+  /** `AssumedRoleUser`: `AROA...:session` and `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`. */
   assumedRoleUser: { assumedRoleId: string; arn: string };
   /** The session length AWS granted. */
   durationSeconds: number;

@@ -36,10 +36,15 @@ export function parseExternalId(id: string, what = 'ExternalId'): ExternalId {
 export interface AssumeRoleRequest {
   /** The role by ARN, or by name (completed with the source identity's partition and account). */
   readonly role: RoleRef;
+  /** `RoleSessionName`; absent: `tempcreds-USER-EPOCHSECONDS`. */
   readonly roleSessionName?: RoleSessionName;
+  /** Seconds (900..43200) or `max`; absent: AWS's default (3600). */
   readonly durationSeconds?: DurationRequest;
+  /** `ExternalId`, for a trust policy that requires `sts:ExternalId`. */
   readonly externalId?: ExternalId;
+  /** `SerialNumber`: the MFA device's ARN. */
   readonly serialNumber?: MfaSerial;
+  /** `TokenCode`: six digits; absent with a serial, it is asked for when the session starts. */
   readonly tokenCode?: TokenCode;
   /** Session tags (the trust policy must allow `sts:TagSession`). */
   readonly tags?: readonly SessionTag[];
@@ -51,29 +56,40 @@ export interface AssumeRoleRequest {
   readonly policy?: SessionPolicy;
   /** Managed session policies, by ARN. */
   readonly policyArns?: readonly PolicyArn[];
+  /** Type-only: no object literal is an AssumeRoleRequest, so every one has been through the parser. */
   readonly __brand: 'AssumeRoleRequest';
 }
 
 /** The same inputs as given: text from flags or a profile (a duration may also be seconds or `max`). */
 export interface AssumeRoleRequestInput {
+  /** A role name or ARN. */
   role: string;
+  /** 2..64 of `[\w+=,.@-]`. */
   roleSessionName?: string;
+  /** Seconds (`3600`), units (`15m`, `1h`) or `max`. */
   durationSeconds?: string | number;
+  /** 2..1224 of `[\w+=,.@:/-]`. */
   externalId?: string;
+  /** An MFA device ARN (`arn:aws:iam::ACCOUNT:mfa/NAME`), or a hardware token's serial. */
   serialNumber?: string;
+  /** The six-digit MFA code. */
   tokenCode?: string;
   /** `Key=Value` (split at the first `=`) or `{ key, value }`. */
   tags?: ReadonlyArray<string | { key: string; value: string }>;
+  /** Keys of `tags` to pass on through role chaining; each must be one of `tags`. */
   transitiveTagKeys?: readonly string[];
+  /** 2..64 of `[\w+=,.@-]`, not starting with `aws:`. */
   sourceIdentity?: string;
   /** The policy document itself, as JSON text (the CLI reads `file://PATH` before it gets here). */
   policy?: string;
+  /** Up to 10 IAM managed policy ARNs, in the role's partition. */
   policyArns?: readonly string[];
 }
 
 /** What to call each input in messages: a CLI flag, a profile setting. Default: AWS's parameter names. */
 export type InputNames = Record<Exclude<keyof AssumeRoleRequestInput, 'role'>, string>;
 
+/** The default {@link InputNames}: AWS's parameter names (`RoleSessionName`, `DurationSeconds`, ...). */
 export const AWS_PARAMETER_NAMES: Readonly<InputNames> = Object.freeze({
   roleSessionName: 'RoleSessionName',
   durationSeconds: 'DurationSeconds',
@@ -87,7 +103,9 @@ export const AWS_PARAMETER_NAMES: Readonly<InputNames> = Object.freeze({
   policyArns: 'PolicyArns',
 });
 
+/** How {@link parseAssumeRoleRequest} names the inputs and whether an MFA code may come later. */
 export interface ParseOptions {
+  /** What messages call each input (the CLI passes its flags); missing ones: AWS's parameter names. */
   names?: Partial<InputNames>;
   /** An MFA code can be asked for when missing (a terminal): then a serial without a code is fine. */
   canPrompt?: boolean;

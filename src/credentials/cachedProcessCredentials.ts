@@ -14,10 +14,13 @@ import {
   type ProcessCacheKey,
 } from './processCache.cjs';
 
+/** The side effects of {@link cachedProcessCredentials}. */
 export interface CachedProcessDeps {
+  /** Read as the AWS CLI would for what keys the cache (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL*`, the AWS files), and for `TEMPCREDS_MIN_TTL`. */
   env: NodeJS.ProcessEnv;
   /** Gets a session (assumes the role): called at most once, and only when no fresh session is cached. */
   assume: () => Promise<Pick<AssumedRole, 'credentials'>>;
+  /** Told about a cache folder or file that was made private or replaced (credential_process prints it on stderr). */
   warn: (message: string) => void;
 }
 

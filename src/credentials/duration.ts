@@ -2,6 +2,7 @@ import { usageError } from '../errors.js';
 
 /** STS AssumeRole accepts 900..43200 seconds (and never more than the role's MaxSessionDuration). */
 export const MIN_DURATION_SECONDS = 900;
+/** The longest session STS AssumeRole grants: 12 hours, when the role's MaxSessionDuration allows it. */
 export const MAX_DURATION_SECONDS = 43_200;
 /** AWS caps sessions assumed with role-session credentials (role chaining) at one hour. */
 export const ROLE_CHAINING_MAX_SECONDS = 3600;

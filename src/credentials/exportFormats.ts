@@ -7,6 +7,7 @@ import { awsCliTimestamp, rfc3339 } from './timestamps.js';
 export type ExportFormat =
   'json' | 'env' | 'bash' | 'zsh' | 'fish' | 'powershell' | 'cmd' | 'dotenv' | 'process';
 
+/** Every {@link ExportFormat}, in the order `--help` lists them. */
 export const EXPORT_FORMATS: readonly ExportFormat[] = Object.freeze([
   'json',
   'env',
@@ -24,7 +25,9 @@ export type SessionCredentials = AwsCredentialIdentity & { sessionToken: string;
 
 /** What sts:AssumeRole returned, plus the region the credentials are meant for. */
 export interface AssumedRoleOutput {
+  /** The session's keys, token and expiry. */
   credentials: SessionCredentials;
+  /** `AssumedRoleUser`: `AROA...:session` and `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`. */
   assumedRoleUser: { assumedRoleId: string; arn: string };
   /** Sets `AWS_REGION` and `AWS_DEFAULT_REGION` in the shell formats when known. */
   region?: string;
@@ -90,7 +93,7 @@ export const SHADOWING_VARIABLES: readonly string[] = Object.freeze([
   'AWS_DEFAULT_PROFILE',
 ]);
 
-/** The lines that remove {@link SHADOWING_VARIABLES}, for each shell; none that can fail the script. */
+/** The lines that remove `SHADOWING_VARIABLES`, for each shell; none that can fail the script. */
 const REMOVAL: Record<ShellFormat, (names: readonly string[]) => string[]> = {
   env: (names) => [`unset ${names.join(' ')}`],
   bash: (names) => [`unset ${names.join(' ')}`],
@@ -107,7 +110,8 @@ const REMOVAL: Record<ShellFormat, (names: readonly string[]) => string[]> = {
  * - `json`: exactly what `aws sts assume-role` (AWS CLI v2) prints: 4-space indent, `Expiration`
  *   as `2026-02-25T06:03:31+00:00`, so `jq .Credentials.AccessKeyId` pipelines keep working.
  * - `process`: credential_process output (`Version: 1`, `Expiration` RFC 3339 UTC).
- * - the shell formats: first the removal of {@link SHADOWING_VARIABLES} (but dotenv), then one
+ * - the shell formats: first the removal of `AWS_SECURITY_TOKEN`, `AWS_PROFILE` and
+ *   `AWS_DEFAULT_PROFILE`, which would shadow the new keys (but dotenv), then one
  *   assignment per variable of {@link credentialsEnv}.
  *
  * @throws TempcredsError (`failed`) when a value cannot be written safely for that shell (a newline,

@@ -34,16 +34,9 @@ export {
   type SessionPolicy,
   type PolicyArn,
 } from './sessionOptions.js';
-export { explainSessionRefusal, sessionTrustStatement, type SessionShape } from './sessionRefusals.js';
+export type { SessionShape } from './sessionRefusals.js';
 export { ssoLoginCommand, type SsoSettings } from './sources/ssoProfile.js';
-export {
-  resolveSource,
-  regionFrom,
-  type ProfileContext,
-  type ProfileKind,
-  type Source,
-  type SourceInit,
-} from './sources.js';
+export { resolveSource, regionFrom, type Source, type SourceInit } from './sources.js';
 export { refreshing, type RefreshingOptions, type RefreshingProvider } from './refreshing.js';
 export {
   parseDuration,
@@ -60,29 +53,14 @@ export {
   EXPORT_FORMATS,
   type ExportFormat,
   type AssumedRoleOutput,
+  type SessionCredentials,
 } from './exportFormats.js';
 export { startCredentialsServer, type CredentialsServer, type CredentialsServerOptions } from './server.js';
 export { cachedProcessCredentials, type CachedProcessDeps } from './cachedProcessCredentials.js';
-export {
-  cacheEntry,
-  cacheFile,
-  cacheDirTrust,
-  readCache,
-  type CacheEntry,
-  type CacheRead,
-  type DirTrust,
-  type ProcessCacheKey,
-  type ProcessCredentials,
-} from './processCache.cjs';
+export type { ProcessCacheKey } from './processCache.cjs';
 export { writeSessionProfile } from './writeSessionProfile.js';
-export {
-  profileSettings,
-  refuseNativeSession,
-  sessionFlagsOf,
-  type SelfRefreshingProfile,
-  type SessionFlags,
-} from './profileSettings.js';
-export { fromProcess, splitCommandLine } from './fromProcess.js';
+export { profileSettings, type SelfRefreshingProfile, type SessionFlags } from './profileSettings.js';
+export { fromProcess } from './fromProcess.js';
 export { sessionExpiration, type ExpirationSources } from './sessionExpiration.js';
 export {
   listProfileKinds,

@@ -16,21 +16,31 @@ import { join } from 'node:path';
  * A role session has `roleArn`; the session of an IoT profile has `iotProfile` instead.
  */
 export interface ProcessCacheKey {
+  /** `--role-arn`: the role whose session is cached. */
   roleArn?: string;
   /** `credential-process --profile P` of an IoT profile (no role assumed). */
   iotProfile?: string;
+  /** `--source-profile` as given; absent: `AWS_PROFILE`, then `default`. */
   sourceProfile?: string;
+  /** `--duration` as given (`3600`, `1h`, `max`). */
   duration?: string;
+  /** `--role-session-name` as given. */
   sessionName?: string;
+  /** `--external-id` as given. */
   externalId?: string;
+  /** `--region`; absent: `AWS_REGION`, then `AWS_DEFAULT_REGION`. */
   region?: string;
+  /** `--endpoint-url`; absent: `AWS_ENDPOINT_URL_STS`, then `AWS_ENDPOINT_URL`. */
   endpointUrl?: string;
   /** Session tags as given (`Key=Value`). */
   tags?: string[];
+  /** `--transitive-tag-key`s as given. */
   transitiveTagKeys?: string[];
+  /** `--source-identity` as given. */
   sourceIdentity?: string;
   /** The session policy document as given. */
   policy?: string;
+  /** `--policy-arn`s as given. */
   policyArns?: string[];
 }
 

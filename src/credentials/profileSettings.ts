@@ -3,12 +3,19 @@ import type { SessionOptions } from './assumeRoleRequest.js';
 
 /** What `tempcreds configure` writes: a profile that refreshes itself. */
 export interface SelfRefreshingProfile {
+  /** `native`: `role_arn` + `source_profile`, refreshed by the AWS tools themselves; `process`: `credential_process` running tempcreds. */
   mode: 'native' | 'process';
+  /** `role_arn`. */
   roleArn: string;
+  /** `source_profile`: the profile whose keys assume the role. */
   sourceProfile: string;
+  /** `region`, written so STS and every client use the role's region. */
   region: string;
+  /** `role_session_name`. */
   roleSessionName: string;
+  /** `duration_seconds`; absent: AWS's default (3600). */
   durationSeconds?: number;
+  /** `external_id`, when the trust policy requires one. */
   externalId?: string;
   /** process mode: how to start tempcreds, as absolute paths (`node`, then the launcher). */
   launcher?: string[];
@@ -24,10 +31,15 @@ export interface SelfRefreshingProfile {
 
 /** The session options as `credential-process` flags take them. */
 export interface SessionFlags {
+  /** `--tag Key=Value`, one per tag. */
   tags?: readonly string[];
+  /** `--transitive-tag-key KEY`, one per key. */
   transitiveTagKeys?: readonly string[];
+  /** `--source-identity`. */
   sourceIdentity?: string;
+  /** `--policy`: the inline session policy, JSON text. */
   policy?: string;
+  /** `--policy-arn ARN`, one per managed session policy. */
   policyArns?: readonly string[];
 }
 

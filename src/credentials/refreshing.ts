@@ -1,8 +1,10 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
+/** How {@link refreshing} decides that credentials need a refresh. */
 export interface RefreshingOptions {
   /** Refresh when fewer than this many seconds remain (default 300, as the SDKs do). */
   minTtlSeconds?: number;
+  /** The clock, in epoch milliseconds (default `Date.now`). */
   now?: () => number;
   /** Credentials already fetched (e.g. by the first AssumeRole), served until they need a refresh. */
   initial?: AwsCredentialIdentity;

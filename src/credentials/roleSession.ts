@@ -14,27 +14,39 @@ import type { Source } from './sources/types.js';
 /** Makes the STS client that signs with the source's credentials. */
 export type StsClientFactory = (ctx: AwsContext) => Pick<STSClient, 'send'>;
 
+/** What {@link startRoleSession} assumes, from which credentials, and its side effects. */
 export interface RoleSessionOptions {
+  /** The credentials that sign AssumeRole (see `resolveSource`), and their region. */
   source: Source;
   /** What to assume, checked once by `parseAssumeRoleRequest`. */
   request: AssumeRoleRequest;
   /** Default: the SDK's STS client on the regional endpoint (`createStsClient`). */
   createSts?: StsClientFactory;
+  /** Asks for the MFA code when the request has a serial and no code. */
   promptTokenCode?: (serialNumber: string) => Promise<string>;
+  /** Told when AWS grants less than asked (role chaining's one hour). */
   warn?: (message: string) => void;
+  /** `--endpoint-url`: wins over `AWS_ENDPOINT_URL(_STS)`. */
   endpointUrl?: string;
+  /** Read for `AWS_ENDPOINT_URL*`. */
   env: NodeJS.ProcessEnv;
   /** Refresh when fewer than this many seconds remain (default 300). */
   minTtlSeconds?: number;
+  /** The clock, for the default session name and refresh times (default: the system clock). */
   now?: () => Date;
 }
 
 /** A role session that renews itself: the first AssumeRole's answer, and a provider that stays fresh. */
 export interface RoleSession {
+  /** The role's ARN (completed from the source's account for a bare name). */
   roleArn: string;
+  /** The session name sent (given, or `tempcreds-USER-EPOCHSECONDS`). */
   roleSessionName: string;
+  /** The region STS was called in: the source's, else the role's partition's home region. */
   region: string;
+  /** The first AssumeRole's answer. */
   first: AssumedRole;
+  /** Credentials that stay fresh: a new AssumeRole (of the length first granted) 5 minutes before expiry. */
   provider: RefreshingProvider;
   /** The source identity, when it had to be looked up (role given by name, or session source keys). */
   sourceIdentity?: CallerIdentity;

@@ -16,7 +16,7 @@ export interface CredentialsServer {
   authorizationToken: string;
   /**
    * `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN`, nothing else; given
-   * `tokenFile` (a file holding {@link authorizationToken}), `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`
+   * `tokenFile` (a file holding `authorizationToken`), `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`
    * instead of the token itself (never both: the SDKs disagree on which wins).
    */
   childEnv(tokenFile?: string): Record<string, string>;
@@ -24,11 +24,13 @@ export interface CredentialsServer {
   close(): Promise<void>;
 }
 
+/** What {@link startCredentialsServer} serves, and how. */
 export interface CredentialsServerOptions {
   /** Where fresh credentials come from (the role assumer). Must return session credentials. */
   credentials: AwsCredentialIdentityProvider;
   /** Renew before fewer than this many seconds remain (default 1200: botocore's 15 minutes plus a margin). */
   minTtlSeconds?: number;
+  /** The clock that decides when to renew (default: the system clock). */
   now?: () => Date;
   /** The port on 127.0.0.1 (default 0: any free port). */
   port?: number;
@@ -40,7 +42,7 @@ export interface CredentialsServerOptions {
  * The local endpoint of `tempcreds exec --server`: what ECS gives a container, on 127.0.0.1. Clients
  * (every AWS SDK and the CLI) send `GET` with `Authorization: <token>` and get
  * `{"AccessKeyId","SecretAccessKey","Token","Expiration"}`, answered from memory while the
- * credentials are renewed in the background (see {@link keepFresh}), so a child that runs for days
+ * credentials are renewed in the background, well before they expire, so a child that runs for days
  * never holds expired keys and never waits on STS. Resolves once the first credentials are in hand.
  */
 export async function startCredentialsServer(options: CredentialsServerOptions): Promise<CredentialsServer> {

@@ -2,10 +2,13 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AwsFiles } from '../config/paths.js';
 import { readProfile } from '../config/profiles.js';
 
+/** Where {@link sessionExpiration} looks for an expiry the credentials do not carry. */
 export interface ExpirationSources {
+  /** The AWS files: `aws_credential_expiration` of the profile. */
   files: AwsFiles;
   /** The profile the credentials were read from. */
   profile: string;
+  /** Read for `AWS_CREDENTIAL_EXPIRATION` (beside `AWS_SESSION_TOKEN` in the environment). */
   env: NodeJS.ProcessEnv;
 }
 

@@ -11,8 +11,11 @@ import { usageError } from '../errors.js';
 
 /** A session tag AWS accepts. Made by {@link parseSessionTags}. */
 export interface SessionTag {
+  /** 1..128 characters: letters, spaces, digits and `_.:/=+-@`. */
   readonly key: string;
+  /** 0..256 characters of the same set. */
   readonly value: string;
+  /** Type-only: every SessionTag has been through {@link parseSessionTags}. */
   readonly __brand: 'SessionTag';
 }
 
@@ -30,9 +33,13 @@ export type PolicyArn = string & { readonly __brand: 'PolicyArn' };
 
 /** STS limits (AssumeRole API reference and the STS service model). */
 export const MAX_SESSION_TAGS = 50;
+/** The longest session tag key STS accepts, in characters. */
 export const MAX_TAG_KEY_LENGTH = 128;
+/** The longest session tag value STS accepts, in characters. */
 export const MAX_TAG_VALUE_LENGTH = 256;
+/** The longest inline session policy STS accepts, in characters, whitespace outside strings removed. */
 export const MAX_SESSION_POLICY_LENGTH = 2048;
+/** The most managed session policies (`PolicyArns`) one AssumeRole takes. */
 export const MAX_POLICY_ARNS = 10;
 
 /** The STS model's tag patterns: letters, separators (spaces), numbers and `_.:/=+-@`. */

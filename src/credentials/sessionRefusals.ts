@@ -6,11 +6,17 @@ import { awsErrorCode, TempcredsError } from '../errors.js';
 
 /** What the refused AssumeRole asked for, in AWS's names. */
 export interface SessionShape {
+  /** `RoleArn`: the role to assume. */
   roleArn: string;
+  /** `Tags`: session tags (the trust policy must allow `sts:TagSession`). */
   tags?: readonly { key: string; value: string }[];
+  /** `TransitiveTagKeys`: keys of `tags` that pass on through role chaining. */
   transitiveTagKeys?: readonly string[];
+  /** `SourceIdentity` (the trust policy must allow `sts:SetSourceIdentity`). */
   sourceIdentity?: string;
+  /** `Policy`: an inline session policy, JSON text. */
   policy?: string;
+  /** `PolicyArns`: managed session policies, by ARN. */
   policyArns?: readonly string[];
 }
 

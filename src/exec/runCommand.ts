@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { TempcredsError } from '../errors.js';
 
+/** How a child process ended: by exiting (`code`) or by a signal (`signal`). */
 export interface ChildResult {
   /** The child's exit code, or undefined when a signal ended it. */
   code: number | undefined;
+  /** The signal that ended the child (`SIGTERM`, ...), or undefined when it exited. */
   signal: NodeJS.Signals | undefined;
 }
 

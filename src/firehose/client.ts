@@ -5,7 +5,9 @@ import type { PutRecordBatchSend } from './delivery.js';
 
 /** How long a connection may take to open, and a call to be answered. */
 export interface FirehoseTimeouts {
+  /** Opening a connection (TCP and TLS), in milliseconds; the default is 10 s. */
   connectionTimeoutMs: number;
+  /** One PutRecordBatch call, from sent to answered, in milliseconds; the default is 120 s. */
   requestTimeoutMs: number;
 }
 

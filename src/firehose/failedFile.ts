@@ -50,8 +50,8 @@ export async function checkFailedFilePath(path: string, options: FailedFileOptio
  * written fails the run before it starts, and a file left from an earlier run is never mistaken
  * for this one's. It is opened first and emptied only once it is known not to be the input (the
  * check that counts: on the file opened, not on its name). Base64 in JSON keeps records with
- * newlines or binary bytes intact; the file is read back with `readRecords(..., { format:
- * 'records-jsonl' })` (`firehose put --records-jsonl`), which ignores the `Outcome` marks.
+ * newlines or binary bytes intact; the file is read back by `readRecords` with the format
+ * `records-jsonl` (`firehose put --records-jsonl`), which ignores the `Outcome` marks.
  */
 export async function openFailedFile(path: string, options: FailedFileOptions = {}): Promise<FailedFile> {
   let handle: FileHandle;

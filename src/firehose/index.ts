@@ -7,6 +7,7 @@ export { putRecords } from './putRecords.js';
 export type { PutProgress, PutRecordsOptions, PutSummary, UndeliveredReason } from './putRecords.js';
 export { deliverBatches } from './delivery.js';
 export type {
+  Batches,
   BatchSource,
   DeliveredRecords,
   DeliveryBatch,
@@ -42,4 +43,4 @@ export type { FileIdentity } from './fileIdentity.js';
 export type { FailedRecord } from './response.js';
 export { answerLost, backoffDelay, classifyCallError, DEFAULT_BACKOFF } from './retry.js';
 export type { BackoffPolicy, CallFailure } from './retry.js';
-export { createFirehoseClient, firehoseSender } from './client.js';
+export { createFirehoseClient, firehoseSender, type FirehoseTimeouts } from './client.js';

@@ -9,8 +9,11 @@ import type { AwsFiles } from '../config/paths.js';
 import { writeProfile } from '../config/write.js';
 import { TempcredsError } from '../errors.js';
 
+/** A long-term access key of an IAM user. */
 export interface KeyPair {
+  /** `AKIA...` */
   accessKeyId: string;
+  /** The secret, as iam:CreateAccessKey returned it: AWS never shows it again. */
   secretAccessKey: string;
 }
 
@@ -21,6 +24,7 @@ export function stsForKeys(aws: AwsContext): StsFor {
   return (keys) => createStsClient({ ...aws, credentials: keys });
 }
 
+/** Waits `ms` milliseconds; tests pass one that does not, so retries run at once. */
 export type Sleep = (ms: number) => Promise<void>;
 
 export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

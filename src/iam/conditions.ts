@@ -6,8 +6,11 @@ export type RequestContext = Record<string, string | string[]>;
 
 /** A condition a request did not satisfy, for reports ("requires sts:ExternalId StringEquals ..."). */
 export interface ConditionFailure {
+  /** The condition operator as written: `StringEquals`, `ForAnyValue:StringLike`, `Bool`, ... */
   operator: string;
+  /** The context key it tests: `sts:ExternalId`, `aws:MultiFactorAuthPresent`, ... */
   key: string;
+  /** The values the policy allows for `key`. */
   values: string[];
   /** `absent`: the request has no such key; `mismatch`: it has, with other values; `unsupported`: unknown operator. */
   reason: 'absent' | 'mismatch' | 'unsupported';

@@ -25,8 +25,9 @@ import { assumeRoleContext } from './evaluate.js';
 import { createIamClient, type Iam } from './iamReads.js';
 import { roleInAccount, type RoleInAccount } from './roleRef.js';
 
-export type { DoctorCheck } from './doctorKeys.js';
+export type { DoctorCheck, SourceEnvironment } from './doctorKeys.js';
 
+/** What {@link doctor} checks: whether `sourceProfile` can assume `role`. */
 export interface DoctorInput {
   /** Role name or ARN, or the reference parseRoleRef made of one (then it is not parsed again). */
   role: string | RoleRef;
@@ -34,23 +35,29 @@ export interface DoctorInput {
   sourceProfile?: string;
   /** Seconds to ask for (default 3600, AWS's default). */
   durationSeconds?: number;
+  /** The `sts:ExternalId` to send, when the trust policy requires one. */
   externalId?: string;
   /** Session tags, SourceIdentity and session policies to send (and to check the trust for). */
   session?: Omit<SessionShape, 'roleArn'>;
 }
 
+/** The doctor's side effects: the files and environment of the source profile, and administrator access. */
 export interface DoctorDeps extends SourceEnvironment {
   /** Administrator credentials (`--admin-profile`): enables the IAM checks. */
   admin?: AwsContext;
+  /** The IAM client for the administrator's checks (default: one for `admin`). */
   iam?: Iam;
+  /** The clock, for `aws:CurrentTime` in conditions and the session name (default: the system clock). */
   now?: () => Date;
   /** Each check as soon as it is known. */
   onCheck?: (check: DoctorCheck) => void;
 }
 
+/** Every check's outcome and whether the real AssumeRole worked. */
 export interface DoctorReport {
   /** The role's ARN, when the role could be placed in an account. */
   roleArn?: string;
+  /** Every check, in the order run, skipped ones included. */
   checks: DoctorCheck[];
   /** The real AssumeRole succeeded: the only way doctor passes. */
   assumed: boolean;
@@ -207,6 +214,12 @@ async function checkAsAdmin(view: AdminView, add: (...checks: DoctorCheck[]) => 
   return result.roleMissing;
 }
 
+/**
+ * Finds out why `input.sourceProfile` cannot assume `input.role`, check by check, and ends with a
+ * real AssumeRole. It never changes anything. With `deps.admin`, it also reads the role, the
+ * user's policies and the trust from IAM and evaluates them locally, to name the statement or
+ * condition that refuses. What is wrong comes back as a failed check with its cause and fix.
+ */
 export async function doctor(input: DoctorInput, deps: DoctorDeps): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   const add = (...more: DoctorCheck[]) => {

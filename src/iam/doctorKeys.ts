@@ -8,11 +8,15 @@ import { TempcredsError } from '../errors.js';
 
 /** One doctor check: passed, failed (with the cause in plain words and the fix), or not run. */
 export interface DoctorCheck {
+  /** Which check, as the CLI prints it: `keys`, `trust`, `assume role` for a role; `iot profile`, `role alias` for IoT. */
   name: string;
+  /** `skip`: the check could not run (its premise failed, or it needs administrator credentials). */
   status: 'ok' | 'fail' | 'skip';
   /** What was found, in one line. */
   detail: string;
+  /** For `fail`: why, in AWS's terms (the refusal, the statement or condition that decided). */
   cause?: string;
+  /** For `fail`: what to do, ideally a command to run; absent when there is nothing to suggest. */
   fix?: string;
 }
 
@@ -26,11 +30,15 @@ export const fail = (name: string, detail: string, cause: string, fix?: string):
   fix,
 });
 
+/** Where the doctor finds the source profile and how it reaches AWS, as the CLI would. */
 export interface SourceEnvironment {
+  /** The AWS config and credentials files holding the source profile. */
   files: AwsFiles;
+  /** Read for `AWS_PROFILE`, `AWS_REGION` and `AWS_ENDPOINT_URL*`, as the AWS CLI reads them. */
   env: NodeJS.ProcessEnv;
-  /** `--region`. */
+  /** `--region`: wins over the profile's region and `AWS_REGION`. */
   region?: string;
+  /** `--endpoint-url`: wins over `AWS_ENDPOINT_URL(_<SERVICE>)`. */
   endpointUrl?: string;
   /** The administrator's profile, named in fixes. */
   adminProfile?: string;

@@ -7,6 +7,7 @@ import { failedConditions, type ConditionFailure, type RequestContext } from './
 import type { NamedPolicy, PolicyDocument, Principals, Statement } from './policyDocument.js';
 import { actionMatches, arnMatches } from './patterns.js';
 
+/** One request as IAM evaluates it: who does what to which resource, in which context. */
 export interface AuthorizationRequest {
   /** `sts:AssumeRole` */
   action: string;
@@ -14,6 +15,7 @@ export interface AuthorizationRequest {
   resource: string;
   /** The caller's ARN: needed for resource-based policies (a role's trust policy). */
   principal?: string;
+  /** The request context keys conditions test (`aws:MultiFactorAuthPresent`, `sts:ExternalId`); none when absent. */
   context?: RequestContext;
 }
 
@@ -26,25 +28,36 @@ export type PolicyKind = 'identity' | 'resource';
  */
 export type PrincipalMatch = 'exact' | 'account' | 'wildcard';
 
+/** What one statement made of a request, and why. */
 export interface StatementEvaluation {
   /** Which policy (for several) and which statement (0-based) of it. */
   policy?: string;
+  /** The statement's position in its policy, 0-based. */
   index: number;
+  /** The statement's `Sid`, when it has one. */
   sid?: string;
+  /** The statement's `Effect`. */
   effect: 'Allow' | 'Deny';
+  /** `Action` names the request's action (or `NotAction` does not). */
   actionMatched: boolean;
+  /** `Resource` names the request's resource (or `NotResource` does not); true for trust policies, which have none. */
   resourceMatched: boolean;
   /** For resource-based policies: how the principal matched, or false. Always true for identity policies. */
   principalMatched: PrincipalMatch | boolean;
+  /** The conditions the request did not satisfy; empty when all hold. */
   failedConditions: ConditionFailure[];
   /** Action, resource and principal match and every condition holds. */
   applies: boolean;
 }
 
+/** IAM's three outcomes: an applicable Allow and no Deny, an applicable Deny, or nothing applicable. */
 export type Decision = 'allow' | 'explicitDeny' | 'implicitDeny';
 
+/** What a policy (or a set of them) decides for one request. */
 export interface PolicyEvaluation {
+  /** `explicitDeny` when any statement denies, else `allow` when one allows, else `implicitDeny`. */
   decision: Decision;
+  /** Every statement's evaluation, in policy and document order. */
   statements: StatementEvaluation[];
   /** The statements that decided: the applicable Denies, else the applicable Allows; none for an implicit deny. */
   deciding: StatementEvaluation[];
@@ -133,6 +146,10 @@ function decide(statements: StatementEvaluation[]): PolicyEvaluation {
   return { decision: allows.length > 0 ? 'allow' : 'implicitDeny', statements, deciding: allows };
 }
 
+/**
+ * What one policy decides for `request`. `kind` says how to read it: a `resource` policy (a trust
+ * policy) applies only where its Principal names `request.principal`.
+ */
 export function evaluatePolicy(
   policy: PolicyDocument,
   request: AuthorizationRequest,
@@ -156,21 +173,31 @@ export function evaluatePolicies(
   );
 }
 
+/** Everything {@link evaluateAssumeRole} needs: the two ARNs and both sides' policies. */
 export interface AssumeRoleQuestion {
+  /** The role to assume. */
   roleArn: string;
+  /** Who asks: a user's ARN, or an assumed-role session's (role chaining). */
   callerArn: string;
   /** The caller's identity policies (attached, inline, and its groups'). */
   identityPolicies: NamedPolicy[];
+  /** The role's trust policy (its `AssumeRolePolicyDocument`). */
   trustPolicy: PolicyDocument;
   /** The caller's permissions boundary, when it has one. */
   permissionsBoundary?: PolicyDocument;
+  /** The request context (`aws:MultiFactorAuthPresent`, `sts:ExternalId`, ...); none when absent. */
   context?: RequestContext;
 }
 
+/** Both sides of an AssumeRole decision, so a report can say which side refused and why. */
 export interface AssumeRoleEvaluation {
+  /** AWS's answer: allowed only when the trust allows, the identity side allows (where required) and no side denies. */
   decision: Decision;
+  /** The caller's identity policies. */
   identity: PolicyEvaluation;
+  /** The role's trust policy. */
   trust: PolicyEvaluation;
+  /** The caller's permissions boundary; absent when it has none. */
   boundary?: PolicyEvaluation;
   /**
    * Whether the caller's own policies must allow sts:AssumeRole. Not when the trust policy names

@@ -30,6 +30,7 @@ import {
 /** The part of an IAM client the library uses: tests and library users may pass their own. */
 export type Iam = Pick<IAMClient, 'send'>;
 
+/** An IAM client for `ctx` (endpoint override honoured), with 3 attempts so transient errors are retried. */
 export function createIamClient(ctx: AwsContext): IAMClient {
   return new (iamSdk().IAMClient)({ ...clientConfig('iam', ctx), maxAttempts: 3 });
 }
@@ -74,11 +75,17 @@ async function allPages<O extends { Marker?: string; IsTruncated?: boolean }, T>
   return out;
 }
 
+/** A role as iam:GetRole returns it. */
 export interface RoleInfo {
+  /** The role's ARN, path included. */
   arn: string;
+  /** The role's name, without its path. */
   name: string;
+  /** `/` unless the role was created with a path (`/path/`). */
   path: string;
+  /** `MaxSessionDuration` in seconds (3600 to 43200; 3600 unless changed). */
   maxSessionDuration: number;
+  /** The trust policy (`AssumeRolePolicyDocument`), decoded, as written. */
   trust: RawPolicyDocument;
 }
 
@@ -125,8 +132,11 @@ export async function getPolicyDocument(iam: Iam, policyArn: string): Promise<Ra
   return text === undefined ? undefined : parsePolicyText(text, `policy ${policyArn}`);
 }
 
+/** One access key of a user, as iam:ListAccessKeys returns it (the secret is never readable again). */
 export interface AccessKeyInfo {
+  /** `AKIA...` */
   accessKeyId: string;
+  /** `Active` or `Inactive`. */
   status: string;
 }
 

@@ -2,7 +2,6 @@
 export {
   parsePolicyText,
   normalizePolicy,
-  normalizeStatement,
   sameDocument,
   type JsonValue,
   type RawPolicyDocument,
@@ -18,7 +17,6 @@ export { type RequestContext, type ConditionFailure } from './conditions.js';
 export {
   evaluatePolicy,
   evaluatePolicies,
-  evaluateStatement,
   evaluateAssumeRole,
   type AuthorizationRequest,
   type PolicyKind,
@@ -33,6 +31,7 @@ export {
   addTrustedPrincipal,
   removeTrustedPrincipal,
   newTrustPolicy,
+  type PrincipalType,
   type TrustEdit,
   type TrustRemoval,
 } from './trustMerge.js';
@@ -45,14 +44,7 @@ export {
 export { validateUserName, validatePolicyName, parseMaxSessionDuration } from './names.js';
 export { roleInAccount, ownRole, type RoleInAccount, type AccountRef } from './roleRef.js';
 export { createIamClient, type Iam, type RoleInfo, type AccessKeyInfo } from './iamReads.js';
-export {
-  verifyKey,
-  readProfileKeys,
-  type KeyPair,
-  type StsFor,
-  type Sleep,
-  type VerifyOptions,
-} from './accessKeys.js';
+export { type KeyPair, type StsFor, type Sleep } from './accessKeys.js';
 export {
   planSetup,
   pendingSteps,
@@ -61,6 +53,7 @@ export {
   type SetupState,
   type SetupPlan,
   type SetupStep,
+  type SetupStepBase,
   type PlanState,
 } from './setupPlan.js';
 export {
@@ -97,6 +90,15 @@ export {
   type TeardownState,
   type TeardownPlan,
   type TeardownStep,
+  type TeardownStepBase,
+  type TeardownPlanState,
   type TeardownDeps,
 } from './teardown.js';
-export { doctor, type DoctorInput, type DoctorDeps, type DoctorReport, type DoctorCheck } from './doctor.js';
+export {
+  doctor,
+  type DoctorInput,
+  type DoctorDeps,
+  type DoctorReport,
+  type DoctorCheck,
+  type SourceEnvironment,
+} from './doctor.js';

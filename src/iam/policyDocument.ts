@@ -12,30 +12,44 @@ export type RawPolicyDocument = { [key: string]: JsonValue };
 /** `"*"`, or principals by type (`AWS`, `Service`, `Federated`, `CanonicalUser`), each a list. */
 export type Principals = '*' | Record<string, string[]>;
 
-/** `Condition`: operator (`StringEquals`, `ForAnyValue:StringLike`, ...) -> context key -> values. */
+/** `Condition`: by operator (`StringEquals`, `ForAnyValue:StringLike`, ...), by context key, the values. */
 export type Conditions = Record<string, Record<string, string[]>>;
 
 /** A statement with every "string or list" element turned into a list, for the evaluator. */
 export interface Statement {
+  /** `Sid`: absent when the statement has none. */
   sid?: string;
+  /** `Effect`: an explicit Deny wins over every Allow. */
   effect: 'Allow' | 'Deny';
+  /** `Action` patterns (`sts:AssumeRole`, `s3:Get*`); absent when the statement uses `NotAction`. */
   action?: string[];
+  /** `NotAction`: the statement applies to every action but these. */
   notAction?: string[];
+  /** `Resource` ARN patterns; absent in trust policies and with `NotResource`. */
   resource?: string[];
+  /** `NotResource`: the statement applies to every resource but these. */
   notResource?: string[];
+  /** `Principal`: only resource policies (trust policies) have one. */
   principal?: Principals;
+  /** `NotPrincipal`: every principal but these. */
   notPrincipal?: Principals;
+  /** `Condition`, `{}` when the statement has none. */
   condition: Conditions;
 }
 
+/** A policy document in the evaluator's form: {@link normalizePolicy} of a {@link RawPolicyDocument}. */
 export interface PolicyDocument {
+  /** `Version`: `2012-10-17` for documents that use policy variables; absent when not given. */
   version?: string;
+  /** Its statements, in document order (a single `Statement` object becomes a list of one). */
   statements: Statement[];
 }
 
 /** A policy and where it came from (`inline sts-only of user sts_user`), so results can name it. */
 export interface NamedPolicy {
+  /** How reports name it: `inline sts-only of user sts_user`, `managed ReadOnlyAccess`. */
   name: string;
+  /** The document, normalized. */
   document: PolicyDocument;
 }
 

@@ -11,18 +11,23 @@ import { normalizePolicy, type RawPolicyDocument } from './policyDocument.js';
 import { actionMatches } from './patterns.js';
 import { ownRole } from './roleRef.js';
 
+/** What {@link showRole} and {@link setMaxSessionDuration} call AWS with. */
 export interface RoleDeps {
   /** Administrator credentials (iam:GetRole, iam:UpdateRole). */
   aws: AwsContext;
+  /** The IAM client (default: one for `aws`). */
   iam?: Iam;
+  /** Who `aws` is, when already known: places a bare role name in that account (default: sts:GetCallerIdentity). */
   admin?: CallerIdentity;
 }
 
 /** One principal a trust statement about sts:AssumeRole names. */
 export interface TrustedPrincipal {
+  /** The statement's `Effect`: a Deny names who may not assume the role. */
   effect: 'Allow' | 'Deny';
   /** `AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for `"Principal": "*"`. */
   type: string;
+  /** As written: an ARN, an account ID, a service (`iot.amazonaws.com`), or `*`. */
   principal: string;
   /** Named in NotPrincipal: the statement is about everyone else. */
   not: boolean;
@@ -30,11 +35,17 @@ export interface TrustedPrincipal {
   conditions: string[];
 }
 
+/** A role's session settings and who may assume it, as {@link showRole} reports them. */
 export interface RoleSummary {
+  /** The role's ARN, path included. */
   roleArn: string;
+  /** The role's name, without its path. */
   roleName: string;
+  /** `MaxSessionDuration` in seconds: the longest session AssumeRole grants (3600 to 43200). */
   maxSessionDuration: number;
+  /** The principals of the trust statements that cover sts:AssumeRole, in document order. */
   trusted: TrustedPrincipal[];
+  /** The trust policy as IAM holds it (decoded JSON). */
   trustPolicy: RawPolicyDocument;
 }
 
@@ -81,6 +92,11 @@ async function adminRole(role: string, deps: RoleDeps): Promise<{ iam: Iam; info
   return { iam, info };
 }
 
+/**
+ * Reads a role of the administrator's own account (`role`: a name or ARN) with iam:GetRole.
+ * Throws a usage error for an ARN of another account, and an `aws` error (`NoSuchEntity`, with
+ * the fix) when the role does not exist.
+ */
 export async function showRole(role: string, deps: RoleDeps): Promise<RoleSummary> {
   const { info } = await adminRole(role, deps);
   return {
@@ -92,7 +108,11 @@ export async function showRole(role: string, deps: RoleDeps): Promise<RoleSummar
   };
 }
 
-/** Sets MaxSessionDuration (validate 3600..43200 first: see names.ts). */
+/**
+ * Sets a role's `MaxSessionDuration` (iam:UpdateRole) to `seconds`, which the caller has checked
+ * with {@link parseMaxSessionDuration} (IAM allows 3600 to 43200). No call when it already has that
+ * value. Resolves with the role's ARN and the value before (`from`) and after (`to`).
+ */
 export async function setMaxSessionDuration(
   role: string,
   seconds: number,

@@ -2,16 +2,21 @@ import { parseArn, parseRoleRef, roleArnOf, type RoleRef } from '../aws/arn.js';
 import type { Partition } from '../aws/partition.js';
 import { usageError } from '../errors.js';
 
+/** An account by its 12-digit ID and its partition: where a bare role name is placed. */
 export interface AccountRef {
+  /** The 12-digit account ID. */
   accountId: string;
+  /** The account's partition (`aws`, `aws-cn`, `aws-us-gov`): part of every ARN in it. */
   partition: Partition;
 }
 
+/** A role named by the user, placed in an account. */
 export interface RoleInAccount {
+  /** The name without its path. */
   roleName: string;
   /** The ARN given, or the one the name has in the account. */
   roleArn: string;
-  /** `/` or the path of a given ARN (`role/path/name` -> `/path/`). */
+  /** `/` or the path of a given ARN (`/path/` for `role/path/name`). */
   path: string;
   /** The ARN names another account or partition than `account`. */
   foreign: boolean;

@@ -23,12 +23,15 @@ import { iamSdk } from '../aws/sdk.js';
 
 const { CreateAccessKeyCommand, DeleteAccessKeyCommand, UpdateAccessKeyCommand } = iamSdk();
 
+/** Which key {@link rotateKey} replaces. */
 export interface RotateKeyInput {
+  /** The profile holding the long-term key (`aws_access_key_id` in the credentials file) to replace. */
   sourceProfile: string;
   /** The key's user; default: whoever the profile's key belongs to (GetCallerIdentity). */
   userName?: string;
 }
 
+/** One step of a rotation, as it completes: the new key created, written, verified; the old one deactivated, deleted. */
 export type RotateKeyEvent =
   | { type: 'created'; accessKeyId: string }
   | { type: 'written'; profile: string; accessKeyId: string }
@@ -36,21 +39,31 @@ export type RotateKeyEvent =
   | { type: 'deactivated'; accessKeyId: string }
   | { type: 'deleted'; accessKeyId: string };
 
+/** The side effects of {@link rotateKey}. */
 export interface RotateKeyDeps {
   /** Administrator credentials (iam:CreateAccessKey, UpdateAccessKey, DeleteAccessKey, ListAccessKeys). */
   aws: AwsContext;
+  /** The AWS files holding the profile; the new key is written there under a lock. */
   files: AwsFiles;
+  /** The IAM client (default: one for `aws`). */
   iam?: Iam;
+  /** STS clients signing with a given key, to verify the new one (default: `aws`'s endpoint and region). */
   stsFor?: StsFor;
+  /** Waits between verification tries while the new key propagates (default: a real timer). */
   sleep?: Sleep;
   /** Progress; awaited, so a caller may act between steps. */
   onEvent?: (event: RotateKeyEvent) => void | Promise<void>;
 }
 
+/** What a completed rotation did. */
 export interface RotateKeyResult {
+  /** The IAM user whose key was rotated. */
   userName: string;
+  /** The profile that now holds the new key. */
   profile: string;
+  /** The key that was replaced (deactivated, then deleted). */
   oldAccessKeyId: string;
+  /** The key now in the profile, verified with sts:GetCallerIdentity. */
   newAccessKeyId: string;
   /** The old key was deleted (false when it was already gone from IAM). */
   oldKeyDeleted: boolean;

@@ -1,8 +1,10 @@
 import type { RawPolicyDocument } from './policyDocument.js';
 
-/** The runbook's default names (steps 1–3). */
+/** The runbook's name for the customer managed policy of step 1 (sts:AssumeRole and nothing else). */
 export const DEFAULT_POLICY_NAME = 'STSAssumeRolePolicy';
+/** The runbook's name for the assume-only IAM user of step 2. */
 export const DEFAULT_USER_NAME = 'sts_user';
+/** The runbook's profile for that user's access keys (step 3): the `source_profile` of role profiles. */
 export const DEFAULT_SOURCE_PROFILE = 'sts_user';
 
 /**

@@ -55,7 +55,9 @@ const {
 export interface SetupDeps {
   /** The administrator's credentials, region and endpoint. */
   aws: AwsContext;
+  /** The AWS files: the source profile receives the user's key there. */
   files: AwsFiles;
+  /** The IAM client (default: one for `aws`). */
   iam?: Iam;
   /** STS signing with other keys (the new user key); default: the administrator's endpoint. */
   stsFor?: StsFor;
@@ -65,21 +67,29 @@ export interface SetupDeps {
   admin?: CallerIdentity;
 }
 
+/** What applying a step did: nothing (`exists`, `differs`: left as found), or `created` / `updated`. */
 export type AppliedState = 'exists' | 'differs' | 'created' | 'updated';
 
+/** Setup's progress: the `plan` once observed, then each step once `applied`, with its one-line label. */
 export type SetupEvent =
   | { type: 'plan'; plan: SetupPlan }
   | { type: 'applied'; step: SetupStep; state: AppliedState; label: [string, string] };
 
+/** How {@link setup} runs. */
 export interface SetupOptions {
+  /** Observe and plan only: nothing in IAM or the files changes. */
   dryRun?: boolean;
   /** Asked after the plan when there is something to do; false stops without changes. */
   confirm?: (plan: SetupPlan) => Promise<boolean>;
+  /** Progress, as it happens (the library never prints). */
   onEvent?: (event: SetupEvent) => void;
 }
 
+/** What {@link setup} did. */
 export interface SetupResult {
+  /** The plan, as made before anything changed. */
   plan: SetupPlan;
+  /** `nothing-to-do`: every step `exists` (or `differs`); `declined`: `confirm` answered false. */
   outcome: 'dry-run' | 'nothing-to-do' | 'declined' | 'applied';
   /** Each step's final state, in plan order (only after `applied`). */
   applied: Array<{ step: SetupStep; state: AppliedState }>;

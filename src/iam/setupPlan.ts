@@ -12,10 +12,13 @@ import { ownRole } from './roleRef.js';
 import { runbookPolicyDocument } from './runbookPolicy.js';
 import { addTrustedPrincipal, newTrustPolicy } from './trustMerge.js';
 
+/** What `tempcreds setup` is asked to make: the runbook's policy, user, key profile and role trust. */
 export interface SetupInput {
   /** Role name or ARN. */
   role: string;
+  /** The assume-only IAM user to create or reuse (the runbook's `sts_user`). */
   userName: string;
+  /** The customer managed policy allowing sts:AssumeRole (the runbook's `STSAssumeRolePolicy`). */
   policyName: string;
   /** The profile that receives the user's key. */
   sourceProfile: string;
@@ -29,39 +32,54 @@ export interface SetupInput {
 export interface SetupState {
   /** The administrator: its account and partition are where everything is made. */
   accountId: string;
+  /** The administrator's partition: every ARN setup makes is in it. */
   partition: Partition;
   /** Region written into the source profile. */
   region: string;
   /** The policy's document, undefined when there is no such policy. */
   policyDocument?: RawPolicyDocument;
+  /** The user, its attached managed policies and its access keys; undefined when there is no such user. */
   user?: { arn: string; attachedPolicyArns: string[]; accessKeys: AccessKeyInfo[] };
+  /** The source profile as the files hold it. */
   profile: {
     accessKeyId?: string;
     /** The profile's keys work (GetCallerIdentity) and are this user's. */
     worksForUser: boolean;
     region?: string;
   };
+  /** The role, its trust policy and its MaxSessionDuration (seconds); undefined when there is no such role. */
   role?: { arn: string; trust: RawPolicyDocument; maxSessionDuration: number };
 }
 
+/**
+ * A step's state: `exists` (already as wanted), `create`, `update`, or `differs` (exists otherwise,
+ * and setup leaves it alone: it never overwrites a policy someone else wrote).
+ */
 export type PlanState = 'exists' | 'create' | 'update' | 'differs';
 
-interface StepBase {
+/** What every {@link SetupStep} has. */
+export interface SetupStepBase {
+  /** What the step will do, or that it need not. */
   state: PlanState;
 }
 
+/**
+ * One thing setup makes, by `kind`, in the runbook's order: the `policy`, the `user`, the policy's
+ * `attachment` to it, its `accessKey` in the profile, the `role` (with `createRole`), its `trust`
+ * of the user, and the role's `maxSessionDuration`.
+ */
 export type SetupStep =
-  | (StepBase & {
+  | (SetupStepBase & {
       kind: 'policy';
       policyName: string;
       policyArn: string;
       document: RawPolicyDocument;
       allowsAssumeRole: boolean;
     })
-  | (StepBase & { kind: 'user'; userName: string })
-  | (StepBase & { kind: 'attachment'; userName: string; policyName: string; policyArn: string })
-  | (StepBase & { kind: 'accessKey'; userName: string; profile: string; region: string })
-  | (StepBase & {
+  | (SetupStepBase & { kind: 'user'; userName: string })
+  | (SetupStepBase & { kind: 'attachment'; userName: string; policyName: string; policyArn: string })
+  | (SetupStepBase & { kind: 'accessKey'; userName: string; profile: string; region: string })
+  | (SetupStepBase & {
       kind: 'role';
       roleName: string;
       path: string;
@@ -69,14 +87,20 @@ export type SetupStep =
       trust: RawPolicyDocument;
       maxSessionDuration?: number;
     })
-  | (StepBase & { kind: 'trust'; roleName: string; principalArn: string; document: RawPolicyDocument })
-  | (StepBase & { kind: 'maxSessionDuration'; roleName: string; from: number; to: number });
+  | (SetupStepBase & { kind: 'trust'; roleName: string; principalArn: string; document: RawPolicyDocument })
+  | (SetupStepBase & { kind: 'maxSessionDuration'; roleName: string; from: number; to: number });
 
+/** {@link planSetup}'s answer: every step, with what it will do. */
 export interface SetupPlan {
+  /** The account everything is made in (the administrator's). */
   accountId: string;
+  /** That account's partition. */
   partition: Partition;
+  /** The assume-only user's ARN, whether it exists yet or not. */
   userArn: string;
+  /** The role's ARN, whether it exists yet or not. */
   roleArn: string;
+  /** Every step in order, including those already done (`exists`). */
   steps: SetupStep[];
   /** Things setup will not change but the user should know. */
   notes: string[];

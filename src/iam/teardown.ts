@@ -37,9 +37,13 @@ const {
   UpdateAssumeRolePolicyCommand,
 } = iamSdk();
 
+/** What `tempcreds teardown` removes: what setup made with the same names. */
 export interface TeardownInput {
+  /** Role name or ARN: the role itself stays, only the user's trust in it goes. */
   role: string;
+  /** The assume-only user to remove (with its keys and the policy attachment). */
   userName: string;
+  /** The policy to remove, when nothing else uses it and it is still the runbook's document. */
   policyName: string;
   /** The profile setup wrote the user's key into; its keys are removed when they are this user's. */
   sourceProfile?: string;
@@ -47,9 +51,13 @@ export interface TeardownInput {
 
 /** What teardown observed. */
 export interface TeardownState {
+  /** The administrator's account. */
   accountId: string;
+  /** That account's partition. */
   partition: Partition;
+  /** The role and its trust policy; undefined when there is no such role. */
   role?: { name: string; trust: RawPolicyDocument };
+  /** The user and what it has; undefined when there is no such user. */
   user?: {
     arn: string;
     attachedPolicyArns: string[];
@@ -57,32 +65,51 @@ export interface TeardownState {
     groups: string[];
     accessKeyIds: string[];
   };
+  /** The policy's default document and the users, groups and roles it is attached to; undefined when absent. */
   policy?: { document: RawPolicyDocument; entities: string[] };
+  /** The access key id in the source profile, when it has one. */
   profileAccessKeyId?: string;
 }
 
+/** `remove`: teardown removes it; `absent`: already gone; `kept`: something else relies on it (see `reason`). */
 export type TeardownPlanState = 'remove' | 'absent' | 'kept';
 
-interface Base {
+/** What every {@link TeardownStep} has. */
+export interface TeardownStepBase {
+  /** What teardown will do with it. */
   state: TeardownPlanState;
   /** Why something is kept. */
   reason?: string;
 }
 
+/**
+ * One thing teardown removes, by `kind`, in its order: the user's `trust` principal in the role,
+ * its `accessKey`s, the `profile` holding one, the policy `attachment`, the `user`, the `policy`.
+ */
 export type TeardownStep =
-  | (Base & { kind: 'trust'; roleName: string; principalArn: string; document?: RawPolicyDocument })
-  | (Base & { kind: 'accessKey'; userName: string; accessKeyId: string })
-  | (Base & { kind: 'profile'; profile: string; accessKeyId?: string })
-  | (Base & { kind: 'attachment'; userName: string; policyName: string; policyArn: string })
-  | (Base & { kind: 'user'; userName: string })
-  | (Base & { kind: 'policy'; policyName: string; policyArn: string });
+  | (TeardownStepBase & {
+      kind: 'trust';
+      roleName: string;
+      principalArn: string;
+      document?: RawPolicyDocument;
+    })
+  | (TeardownStepBase & { kind: 'accessKey'; userName: string; accessKeyId: string })
+  | (TeardownStepBase & { kind: 'profile'; profile: string; accessKeyId?: string })
+  | (TeardownStepBase & { kind: 'attachment'; userName: string; policyName: string; policyArn: string })
+  | (TeardownStepBase & { kind: 'user'; userName: string })
+  | (TeardownStepBase & { kind: 'policy'; policyName: string; policyArn: string });
 
+/** {@link planTeardown}'s answer. */
 export interface TeardownPlan {
+  /** The account the steps act in (the administrator's). */
   accountId: string;
+  /** That account's partition. */
   partition: Partition;
+  /** Every step in order, those `absent` or `kept` included. */
   steps: TeardownStep[];
 }
 
+/** `[what, which]` of a step, e.g. `['access key', 'AKIA... of user sts_user']`, for one line of output. */
 export function teardownStepLabel(step: TeardownStep): [string, string] {
   switch (step.kind) {
     case 'trust':
@@ -176,13 +203,19 @@ export function planTeardown(state: TeardownState, input: TeardownInput): Teardo
   return { accountId: state.accountId, partition: state.partition, steps };
 }
 
+/** The side effects of teardown. */
 export interface TeardownDeps {
+  /** Administrator credentials (IAM reads, and the deletes when applied). */
   aws: AwsContext;
+  /** The AWS files holding the source profile. */
   files: AwsFiles;
+  /** The IAM client (default: one for `aws`). */
   iam?: Iam;
+  /** Who `aws` is, when already known (default: sts:GetCallerIdentity). */
   admin?: CallerIdentity;
 }
 
+/** Reads everything the teardown plan depends on. Changes nothing. */
 export async function observeTeardown(input: TeardownInput, deps: TeardownDeps): Promise<TeardownState> {
   const iam = deps.iam ?? createIamClient(deps.aws);
   const admin = deps.admin ?? (await getCallerIdentity(createStsClient(deps.aws)));

@@ -12,8 +12,11 @@ import {
   type RawStatement,
 } from './policyDocument.js';
 
+/** A trust policy after an edit: everything not edited is kept as written (Sids, Conditions, order). */
 export interface TrustEdit {
+  /** The edited document, a new object (the input is not modified). */
   document: RawPolicyDocument;
+  /** False when the document already said so and is returned as it was: nothing to write. */
   changed: boolean;
 }
 
@@ -99,6 +102,7 @@ export function addTrustedPrincipal(
   return { document: withStatements(doc, statements, wasList || statements.length > 1), changed: true };
 }
 
+/** {@link removeTrustedPrincipal}'s answer: the edit, and whether anything would be left. */
 export interface TrustRemoval extends TrustEdit {
   /** Removing the principal would leave no statement: IAM refuses an empty trust policy. */
   empty: boolean;

@@ -12,9 +12,13 @@ import { answerMessage, type IotAnswer, type IotRequestContext } from './refusal
 
 /** Temporary credentials for the role behind the alias. */
 export interface IotCredentials {
+  /** `ASIA...`: a temporary key, valid only with `sessionToken`. */
   accessKeyId: string;
+  /** The session's secret key. */
   secretAccessKey: string;
+  /** The session token every request must carry. */
   sessionToken: string;
+  /** When the session ends: the role alias's `credentialDurationSeconds` after issue. */
   expiration: Date;
 }
 

@@ -19,23 +19,35 @@ export type DeviceFileKind = keyof typeof DEVICE_FILES;
 
 /** What device.json records. */
 export interface DeviceRecord {
+  /** The `iot:CredentialProvider` endpoint, `host` or `host:port`. */
   endpoint: string;
+  /** The endpoint's region. */
   region: string;
+  /** The role alias the device asks for. */
   roleAlias: string;
+  /** The thing the certificate is attached to, sent as `x-amzn-iot-thingname`. */
   thingName: string;
+  /** AWS IoT's ID of the certificate (SHA-256 of its DER, hex). */
   certificateId: string;
+  /** The certificate's ARN. */
   certificateArn: string;
+  /** The certificate, relative to DIR in device.json (`certificate.pem.crt`). */
   certificateFile: string;
   /** Absent when the key never left the device (`--csr`). */
   privateKeyFile?: string;
+  /** The CA bundle, relative to DIR in device.json (`AmazonRootCA.pem`). */
   caFile: string;
 }
 
 /** What DIR holds now; a missing file is undefined. */
 export interface DeviceDirContents {
+  /** `certificate.pem.crt`, PEM. */
   certificate?: string;
+  /** `private.pem.key`, PEM (a secret: never logged). */
   privateKey?: string;
+  /** `AmazonRootCA.pem`, PEM. */
   ca?: string;
+  /** `device.json`, parsed. */
   device?: DeviceRecord;
 }
 

@@ -11,7 +11,9 @@ import { IOT_SETTINGS, type IotProfile } from './profile.js';
 
 /** What the TLS client presents and trusts. */
 export interface DeviceFiles {
+  /** The device's certificate, PEM. */
   certificate: string;
+  /** Its private key, PEM (a secret: never logged). */
   privateKey: string;
   /** PEM bundle of the CAs the endpoint's certificate must chain to. */
   ca: string;
@@ -27,9 +29,11 @@ export interface DeviceFiles {
 export interface DeviceFileOptions {
   /** Names the profile in messages. */
   profile: string;
+  /** Read for `TEMPCREDS_IOT_CA_FILE`, which overrides the profile's CA bundle. */
   env: NodeJS.ProcessEnv;
   /** The caller's uid (default `process.getuid()`); undefined skips ownership checks (Windows). */
   uid?: number;
+  /** The clock the certificate's validity is checked against (default: the system clock). */
   now?: () => Date;
 }
 

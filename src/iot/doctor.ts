@@ -25,21 +25,29 @@ import { classifyAnswer, explainIotAnswer } from './refusals.js';
 
 /** What the IoT doctor needs from outside: the AWS files, the environment, and optionally the administrator. */
 export interface IotDoctorDeps {
+  /** The AWS files holding the IoT profile. */
   files: AwsFiles;
+  /** Read for `TEMPCREDS_IOT_ENDPOINT_URL` and `TEMPCREDS_IOT_CA_FILE` (a local provider and its CA). */
   env: NodeJS.ProcessEnv;
   /** `--region`. */
   region?: string;
   /** Administrator credentials (`--admin-profile`): enables the AWS IoT and IAM checks. */
   admin?: AwsContext;
+  /** The administrator's profile, named in fixes (default `ADMIN`). */
   adminProfile?: string;
+  /** The AWS IoT client for the administrator's checks (default: one for `admin`). */
   iot?: Iot;
+  /** The IAM client for the administrator's checks (default: one for `admin`). */
   iam?: Iam;
+  /** How to reach the credentials provider: DNS lookup and timeout (default: the system's DNS, 10 s). */
   http?: IotHttpOptions;
+  /** Each check as soon as it is known. */
   onCheck?: (check: DoctorCheck) => void;
 }
 
 /** Every check, in order, and whether the credentials provider issued a session. */
 export interface IotDoctorReport {
+  /** Every check, in the order run, skipped ones included. */
   checks: DoctorCheck[];
   /** The credentials provider issued a session. */
   issued: boolean;

@@ -17,9 +17,11 @@ export type IotSessionCredentials = AwsCredentialIdentity & { sessionToken: stri
 export interface FromIotCertificateInit {
   /** The profile the settings came from, named in every message. */
   profile: string;
+  /** The device's settings: endpoint, role alias, thing, certificate, key and CA files. */
   iot: IotProfile;
   /** Read for `TEMPCREDS_IOT_ENDPOINT_URL` and `TEMPCREDS_IOT_CA_FILE`. */
   env: NodeJS.ProcessEnv;
+  /** How to reach the endpoint: DNS lookup and per-request timeout (default: the system's DNS, 10 s). */
   http?: IotHttpOptions;
   /** Waits between attempts after a network failure, throttling or a 5xx (default: real time). */
   sleep?: (ms: number) => Promise<void>;
@@ -27,6 +29,7 @@ export interface FromIotCertificateInit {
   maxAttempts?: number;
   /** The caller's uid, for the key-file checks (default: this process's). */
   uid?: number;
+  /** The clock, to refuse an expired certificate before asking (default: the system clock). */
   now?: () => Date;
   /** Told about each request, without secrets (for `--debug`). */
   debug?: (message: string) => void;

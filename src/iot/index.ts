@@ -26,6 +26,14 @@ export {
   type IotHttpOptions,
 } from './credentialsEndpoint.js';
 export { explainIotAnswer, type IotAnswer, type IotRefusal, type IotRequestContext } from './refusals.js';
+export {
+  createIotClient,
+  type Iot,
+  type CertificateInfo,
+  type IotPolicyInfo,
+  type RoleAliasInfo,
+} from './iotReads.js';
+export type { DeviceRecord, DeviceDirContents } from './deviceDir.js';
 export { AMAZON_ROOT_CA_1, AMAZON_ROOT_CA_3, amazonRootCaBundle } from './amazonRootCa.js';
 export { CREDENTIALS_PROVIDER_PRINCIPAL, roleAliasArn } from './iotPolicy.js';
 export {
@@ -46,6 +54,7 @@ export {
   type IotSetupState,
   type IotSetupPlan,
   type IotSetupStep,
+  type IotSetupStepBase,
   type IotPlanState,
   type CertificateSource,
   type KnownCertificate,
@@ -63,6 +72,7 @@ export {
   type IotTeardownState,
   type IotTeardownPlan,
   type IotTeardownStep,
+  type IotTeardownStepBase,
   type IotTeardownPlanState,
   type ThingCertificate,
 } from './teardownPlan.js';

@@ -79,11 +79,15 @@ export async function describeThing(iot: Iot, thingName: string): Promise<{ arn:
   return out && { arn: out.thingArn ?? '' };
 }
 
+/** A certificate as iot:DescribeCertificate returns it. */
 export interface CertificateInfo {
+  /** AWS IoT's ID: SHA-256 of the certificate's DER, hex. */
   certificateId: string;
+  /** The certificate's ARN (`arn:aws:iot:REGION:ACCOUNT:cert/ID`): the principal things and policies attach to. */
   arn: string;
   /** ACTIVE, INACTIVE, REVOKED, PENDING_TRANSFER, ... */
   status: string;
+  /** The certificate itself, PEM (public: no key). */
   pem: string;
 }
 
@@ -147,9 +151,13 @@ export function listPolicyTargets(iot: Iot, policyName: string): Promise<string[
   );
 }
 
+/** An IoT policy's default version, as iot:GetPolicy returns it. */
 export interface IotPolicyInfo {
+  /** The policy's name. */
   name: string;
+  /** The policy's ARN. */
   arn: string;
+  /** The default version's document. */
   document: RawPolicyDocument;
 }
 
@@ -165,10 +173,15 @@ export async function getIotPolicy(iot: Iot, policyName: string): Promise<IotPol
   );
 }
 
+/** A role alias, as iot:DescribeRoleAlias returns it. */
 export interface RoleAliasInfo {
+  /** The alias's name. */
   roleAlias: string;
+  /** The alias's ARN (`arn:aws:iot:REGION:ACCOUNT:rolealias/NAME`). */
   arn: string;
+  /** The role whose sessions the alias hands out. */
   roleArn: string;
+  /** How long those sessions last, in seconds (900 to 43200). */
   credentialDurationSeconds: number;
 }
 

@@ -24,10 +24,13 @@ export const IOT_SETTINGS = {
 export interface IotProfile {
   /** The `iot:CredentialProvider` endpoint, `host` or `host:port` (also the TLS server name). */
   endpoint: string;
+  /** The AWS IoT role alias whose role the sessions are for (`tempcreds_iot_role_alias`). */
   roleAlias: string;
   /** Sent as `x-amzn-iot-thingname`; AWS then checks the certificate is attached to this thing. */
   thingName?: string;
+  /** The device's X.509 certificate (PEM), as an absolute path (`tempcreds_iot_cert`). */
   certificateFile: string;
+  /** Its private key (PEM), absolute; refused when group or others can read it (`tempcreds_iot_key`). */
   privateKeyFile: string;
   /** CA bundle to trust for the endpoint; undefined: the embedded Amazon roots. */
   caFile?: string;

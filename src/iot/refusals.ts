@@ -12,16 +12,23 @@ export type IotRefusal =
 
 /** What the request was, to name it in the explanation and the fix. */
 export interface IotRequestContext {
+  /** The IoT profile the request was made for. */
   profile: string;
+  /** The credentials-provider endpoint asked, `host` or `host:port`. */
   endpoint: string;
+  /** The role alias asked for. */
   roleAlias: string;
+  /** The thing sent as `x-amzn-iot-thingname`; absent when the profile names none. */
   thingName?: string;
+  /** AWS IoT's ID of the device's certificate (SHA-256 of its DER, hex), for the fix's commands. */
   certificateId: string;
+  /** The region of the endpoint, for `--region` in the fix's commands; absent when unknown. */
   region?: string;
 }
 
 /** An answer of the credentials provider other than 200. */
 export interface IotAnswer {
+  /** The HTTP status: 400, 403, 404, 429, 5xx. */
   status: number;
   /** `message` of the JSON body, or the body itself when it is not that JSON. */
   message: string;

@@ -64,10 +64,15 @@ const {
 
 /** What iot setup needs from outside: the administrator's AWS context and the AWS files. */
 export interface IotSetupDeps {
+  /** Administrator credentials, region and endpoint (AWS IoT and IAM calls). */
   aws: AwsContext;
+  /** The AWS files, for the device's profile (`profileName`). */
   files: AwsFiles;
+  /** The AWS IoT client (default: one for `aws`). */
   iot?: Iot;
+  /** The IAM client, for the role and its trust (default: one for `aws`). */
   iam?: Iam;
+  /** Who `aws` is, when already known (default: sts:GetCallerIdentity). */
   admin?: CallerIdentity;
 }
 
@@ -81,16 +86,21 @@ export type IotSetupEvent =
 
 /** How iot setup runs: only plan, ask before applying, report progress. */
 export interface IotSetupOptions {
+  /** Observe and plan only: nothing in AWS, DIR or the files changes. */
   dryRun?: boolean;
   /** Asked after the plan when there is something to do; false stops without changes. */
   confirm?: (plan: IotSetupPlan) => Promise<boolean>;
+  /** Progress, as it happens (the library never prints). */
   onEvent?: (event: IotSetupEvent) => void;
 }
 
 /** The plan, what became of it, each step's final state, and the device's certificate. */
 export interface IotSetupResult {
+  /** The plan, as made before anything changed. */
   plan: IotSetupPlan;
+  /** `nothing-to-do`: every step `exists` (or `differs`); `declined`: `confirm` answered false. */
   outcome: 'dry-run' | 'nothing-to-do' | 'declined' | 'applied';
+  /** Each step's final state, in plan order; empty unless `applied`. */
   applied: Array<{ step: IotSetupStep; state: IotAppliedState }>;
   /** The certificate the device uses, once known. */
   certificate?: { certificateId: string; arn: string };

@@ -34,14 +34,19 @@ export type CertificateSource =
 
 /** `iot setup`'s input, already valid (see the CLI's parser). */
 export interface IotSetupInput {
+  /** The AWS IoT thing the device is (created when missing); its certificate is attached to it. */
   thingName: string;
   /** Role name or ARN. */
   role: string;
+  /** The role alias the device asks for (created, or pointed at `role`). */
   roleAlias: string;
+  /** The IoT policy allowing iot:AssumeRoleWithCertificate on that alias and nothing else. */
   policyName: string;
+  /** Where the certificate comes from: a CSR, a key pair AWS IoT makes, or DIR. */
   certificate: CertificateSource;
   /** Absolute. */
   outDir: string;
+  /** The role alias's session length in seconds (900 to 43200, and at most the role's MaxSessionDuration). */
   credentialDurationSeconds: number;
   /** Write this profile (credential_process + the IoT settings) too. */
   profileName?: string;
@@ -55,18 +60,25 @@ export interface IotSetupInput {
 
 /** DIR's certificate as AWS IoT knows it. */
 export interface KnownCertificate extends CertificateInfo {
+  /** The things it is attached to. */
   things: string[];
+  /** The names of the IoT policies attached to it. */
   policies: string[];
 }
 
 /** What iot setup observed. */
 export interface IotSetupState {
+  /** The administrator's account: everything is made there. */
   accountId: string;
+  /** That account's partition. */
   partition: Partition;
+  /** The region of the IoT calls and of the endpoint. */
   region: string;
   /** DescribeEndpoint iot:CredentialProvider. */
   endpoint: string;
+  /** The thing and its principals (certificate ARNs); undefined when there is no such thing. */
   thing?: { arn: string; principals: string[] };
+  /** What DIR holds now. */
   dir: DeviceDirContents;
   /** DIR's certificate in AWS IoT; undefined when DIR has none or AWS does not know it. */
   certificate?: KnownCertificate;
@@ -74,8 +86,11 @@ export interface IotSetupState {
   certificateMatchesCsr?: boolean;
   /** With --create-keys and a certificate in DIR: DIR's private key is its key. */
   keyMatchesCertificate?: boolean;
+  /** The IoT policy; undefined when there is none of that name. */
   policy?: IotPolicyInfo;
+  /** The role alias; undefined when there is none of that name. */
   roleAlias?: RoleAliasInfo;
+  /** The role, its trust policy and MaxSessionDuration (seconds); undefined when there is no such role. */
   role?: { arn: string; name: string; trust: RawPolicyDocument; maxSessionDuration: number };
   /** The profile's current settings, when `profileName` is given and it exists. */
   profile?: Record<string, string>;
@@ -84,43 +99,54 @@ export interface IotSetupState {
 /** A step's state in the plan: `create`/`update` change something; `exists`/`differs` do not. */
 export type IotPlanState = 'exists' | 'create' | 'update' | 'differs';
 
-interface Base {
+/** What every {@link IotSetupStep} has. */
+export interface IotSetupStepBase {
+  /** What the step will do, or that it need not. */
   state: IotPlanState;
 }
 
 /** One line of the plan: what, in which state, and what apply needs for it. */
 export type IotSetupStep =
-  | (Base & { kind: 'thing'; thingName: string })
-  | (Base & { kind: 'certificate'; source: CertificateSource['kind']; certificateId?: string })
-  | (Base & { kind: 'policy'; policyName: string; document: RawPolicyDocument; aliasArn: string })
-  | (Base & { kind: 'policyAttachment'; policyName: string })
-  | (Base & { kind: 'thingAttachment'; thingName: string })
-  | (Base & { kind: 'trust'; roleName: string; document: RawPolicyDocument })
-  | (Base & {
+  | (IotSetupStepBase & { kind: 'thing'; thingName: string })
+  | (IotSetupStepBase & { kind: 'certificate'; source: CertificateSource['kind']; certificateId?: string })
+  | (IotSetupStepBase & { kind: 'policy'; policyName: string; document: RawPolicyDocument; aliasArn: string })
+  | (IotSetupStepBase & { kind: 'policyAttachment'; policyName: string })
+  | (IotSetupStepBase & { kind: 'thingAttachment'; thingName: string })
+  | (IotSetupStepBase & { kind: 'trust'; roleName: string; document: RawPolicyDocument })
+  | (IotSetupStepBase & {
       kind: 'roleAlias';
       roleAlias: string;
       roleArn: string;
       credentialDurationSeconds: number;
       from?: number;
     })
-  | (Base & {
+  | (IotSetupStepBase & {
       kind: 'file';
       file: 'certificate' | 'privateKey' | 'ca' | 'device';
       path: string;
       content?: string;
     })
-  | (Base & { kind: 'profile'; profile: string; settings: Record<string, string | null> });
+  | (IotSetupStepBase & { kind: 'profile'; profile: string; settings: Record<string, string | null> });
 
 /** The plan of iot setup: where (account, partition, region, endpoint), its steps and notes, and the device's profile. */
 export interface IotSetupPlan {
+  /** The account everything is made in (the administrator's). */
   accountId: string;
+  /** That account's partition. */
   partition: Partition;
+  /** The region of the thing, certificate, policy, alias and endpoint. */
   region: string;
+  /** The account's `iot:CredentialProvider` endpoint in that region (DescribeEndpoint). */
   endpoint: string;
+  /** The role's ARN. */
   roleArn: string;
+  /** The role's name, without its path. */
   roleName: string;
+  /** The role alias's ARN: the only resource the IoT policy allows. */
   aliasArn: string;
+  /** Every step in order, including those already done (`exists`). */
   steps: IotSetupStep[];
+  /** Things setup will not change but the user should know, one line each. */
   notes: string[];
   /** What the device's profile holds (paths absolute). */
   device: Required<Omit<DeviceRecord, 'certificateId' | 'certificateArn'>>;

@@ -47,10 +47,15 @@ const {
 
 /** What iot teardown needs from outside: the administrator's AWS context and the AWS files. */
 export interface IotTeardownDeps {
+  /** Administrator credentials, region and endpoint (AWS IoT and IAM calls). */
   aws: AwsContext;
+  /** The AWS files, for the device's profile (`profileName`). */
   files: AwsFiles;
+  /** The AWS IoT client (default: one for `aws`). */
   iot?: Iot;
+  /** The IAM client, for the role's trust (default: one for `aws`). */
   iam?: Iam;
+  /** Who `aws` is, when already known (default: sts:GetCallerIdentity). */
   admin?: CallerIdentity;
 }
 

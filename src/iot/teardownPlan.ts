@@ -13,6 +13,7 @@ import { assumeWithCertificatePolicy, CREDENTIALS_PROVIDER_PRINCIPAL } from './i
 
 /** `iot teardown`'s input: the thing, and optionally what to look for and what local files to remove. */
 export interface IotTeardownInput {
+  /** The thing whose setup is undone; other things are never touched. */
   thingName: string;
   /** Default: the alias of setup's policy on the thing's certificate. */
   roleAlias?: string;
@@ -26,22 +27,33 @@ export interface IotTeardownInput {
 
 /** A certificate attached to the thing, with everything else attached to it. */
 export interface ThingCertificate {
+  /** The certificate's ARN. */
   arn: string;
+  /** AWS IoT's ID of it (SHA-256 of its DER, hex). */
   certificateId: string;
+  /** `ACTIVE`, `INACTIVE`, `REVOKED`, ...: an active one is deactivated before it is deleted. */
   status: string;
+  /** Every thing it is attached to, this one included. */
   things: string[];
+  /** The names of every IoT policy attached to it. */
   policies: string[];
 }
 
 /** What iot teardown observed. */
 export interface IotTeardownState {
+  /** The administrator's account. */
   accountId: string;
+  /** That account's partition. */
   partition: Partition;
+  /** The region of the IoT calls. */
   region: string;
+  /** The thing's certificates; undefined when there is no such thing. */
   thing?: { certificates: ThingCertificate[] };
   /** Setup's policy (named, or found on the thing's certificates). */
   policy?: { name: string; document: RawPolicyDocument; targets: string[]; aliasArn?: string };
+  /** The role alias (named, or the one setup's policy allows); undefined when there is none. */
   roleAlias?: { name: string; arn: string; roleArn: string };
+  /** The alias's role and its trust policy; undefined when there is no such role. */
   role?: { name: string; trust: RawPolicyDocument };
   /** Other aliases pointing at the same role. */
   otherAliasesOfRole: string[];
@@ -56,28 +68,45 @@ export interface IotTeardownState {
 /** `remove`: teardown removes it; `absent`: nothing there; `kept`: there, but not setup's alone (see `reason`). */
 export type IotTeardownPlanState = 'remove' | 'absent' | 'kept';
 
-interface Base {
+/** What every {@link IotTeardownStep} has. */
+export interface IotTeardownStepBase {
+  /** What teardown will do with it. */
   state: IotTeardownPlanState;
+  /** Why something is `kept`, in a few words. */
   reason?: string;
 }
 
 /** One line of the teardown plan. */
 export type IotTeardownStep =
-  | (Base & { kind: 'policyAttachment'; policyName: string; certificateArn: string; certificateId: string })
-  | (Base & { kind: 'thingAttachment'; thingName: string; certificateArn: string; certificateId: string })
-  | (Base & { kind: 'certificate'; certificateId: string; status: string })
-  | (Base & { kind: 'thing'; thingName: string })
-  | (Base & { kind: 'policy'; policyName: string })
-  | (Base & { kind: 'roleAlias'; roleAlias: string })
-  | (Base & { kind: 'trust'; roleName: string; document?: RawPolicyDocument })
-  | (Base & { kind: 'files'; dir: string; files: string[] })
-  | (Base & { kind: 'profile'; profile: string; keys: string[] });
+  | (IotTeardownStepBase & {
+      kind: 'policyAttachment';
+      policyName: string;
+      certificateArn: string;
+      certificateId: string;
+    })
+  | (IotTeardownStepBase & {
+      kind: 'thingAttachment';
+      thingName: string;
+      certificateArn: string;
+      certificateId: string;
+    })
+  | (IotTeardownStepBase & { kind: 'certificate'; certificateId: string; status: string })
+  | (IotTeardownStepBase & { kind: 'thing'; thingName: string })
+  | (IotTeardownStepBase & { kind: 'policy'; policyName: string })
+  | (IotTeardownStepBase & { kind: 'roleAlias'; roleAlias: string })
+  | (IotTeardownStepBase & { kind: 'trust'; roleName: string; document?: RawPolicyDocument })
+  | (IotTeardownStepBase & { kind: 'files'; dir: string; files: string[] })
+  | (IotTeardownStepBase & { kind: 'profile'; profile: string; keys: string[] });
 
 /** The plan of iot teardown: where, and its steps in the order they are removed. */
 export interface IotTeardownPlan {
+  /** The account the steps act in (the administrator's). */
   accountId: string;
+  /** That account's partition. */
   partition: Partition;
+  /** The region of the IoT calls. */
   region: string;
+  /** Every step in order, those `absent` or `kept` included. */
   steps: IotTeardownStep[];
 }
 

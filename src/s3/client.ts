@@ -14,7 +14,9 @@ import { isThrottling } from './retry.js';
  * keeps the connection open).
  */
 export interface ConnectionPool {
+  /** Keep-alive agent for `http://` endpoints (a local AWS). */
   readonly httpAgent: HttpAgent;
+  /** Keep-alive agent for `https://` endpoints (AWS). */
   readonly httpsAgent: HttpsAgent;
   /**
    * Closes every socket. (A client's own `destroy()` closes its pool's sockets too: clients that
@@ -38,6 +40,7 @@ export function connectionPool(maxSockets = 0): ConnectionPool {
   };
 }
 
+/** How {@link createS3Client} sizes and shares its connections. */
 export interface S3ClientOptions {
   /** Sockets to keep per host: at least the sync's concurrency, so workers never queue for one. */
   maxSockets?: number;

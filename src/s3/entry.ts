@@ -2,6 +2,7 @@
 export interface SyncEntry {
   /** Path below the sync root, `/`-separated on every OS: the S3 key without the prefix. */
   key: string;
+  /** In bytes. */
   size: number;
   /** Local mtime or S3 LastModified, in epoch milliseconds. */
   lastModified: number;

@@ -66,27 +66,40 @@ export type SyncEvent =
       error: unknown;
     };
 
+/** One file the sync could not copy or delete; the sync goes on with the others. */
 export interface SyncFailure {
+  /** What was being done to it. */
   operation: FileOperation;
+  /** Its path below the sync root (`/`-separated): the S3 key without the prefix. */
   key: string;
+  /** Where it was copied from: `s3://bucket/key` or an absolute path; absent for a delete. */
   from?: string;
+  /** What was written or deleted: `s3://bucket/key` or an absolute path. */
   to: string;
+  /** Why, in AWS's words where S3 refused (`AccessDenied: ...`). */
   message: string;
 }
 
 /** What a sync did. */
 export interface SyncSummary {
+  /** Which way the files went. */
   direction: Direction;
+  /** Nothing was changed: the counts say what a real run would do. */
   dryrun: boolean;
+  /** Files uploaded (or, in a dry run, that would be). */
   uploaded: number;
+  /** Files downloaded (or, in a dry run, that would be). */
   downloaded: number;
+  /** Destination files deleted with `delete` (or, in a dry run, that would be). */
   deleted: number;
   /** Files on both sides that were up to date. */
   unchanged: number;
   /** Files skipped with a warning (broken symlinks, unsafe keys, ...). */
   warnings: number;
+  /** Files that failed; empty when every operation succeeded. */
   failed: SyncFailure[];
   /** Bytes of the files copied (their sizes; retries not counted). */
   bytes: number;
+  /** Wall-clock time of the whole sync, listings included, in milliseconds. */
   durationMs: number;
 }

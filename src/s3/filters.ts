@@ -5,8 +5,11 @@
  * `?` is one character, `[abc]`, `[a-z]` and `[!abc]` are classes, and there is no escape character.
  */
 
+/** One `--exclude` or `--include` rule. */
 export interface FilterRule {
+  /** `exclude` leaves matching keys out, `include` takes them back in; the last matching rule wins. */
   type: 'include' | 'exclude';
+  /** An `fnmatch` glob matched against the whole path below the sync root (`*` crosses `/`). */
   pattern: string;
 }
 

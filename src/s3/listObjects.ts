@@ -6,7 +6,9 @@ import { s3Sdk } from '../aws/sdk.js';
 
 const { ListObjectsV2Command } = s3Sdk();
 
+/** How {@link listObjects} lists. */
 export interface ListOptions {
+  /** Stops the listing: the pending ListObjectsV2 request is cut and the generator throws. */
   signal?: AbortSignal;
   /** Keys per page (default and maximum 1,000). */
   pageSize?: number;

@@ -6,11 +6,15 @@ import type { SyncEntry } from './entry.js';
 import { compareKeys } from './keyOrder.js';
 import { PART_FILE } from './leftovers.js';
 
+/** A file or folder {@link walkLocal} skipped, and why. */
 export interface WalkWarning {
+  /** The absolute path skipped. */
   path: string;
+  /** Why, in the AWS CLI's words where it has them: `File does not exist.` for a broken symlink. */
   message: string;
 }
 
+/** How {@link walkLocal} walks. */
 export interface WalkOptions {
   /** Follow symlinks to files and folders (default true, as the AWS CLI does). */
   followSymlinks?: boolean;
@@ -51,7 +55,7 @@ interface Walk {
  * Walks a folder and yields its files in S3 key order (UTF-8 byte order of the `/`-joined path)
  * without holding more than one folder's names at a time. The AWS CLI's trick: list a folder,
  * give sub-folders a trailing `/`, sort, and descend when a folder comes up, since every key
- * inside `a/` sorts right where `a/` does (`a-b` < `a/x` < `a.b` in byte order).
+ * inside `a/` sorts right where `a/` does (in byte order `a-b`, then `a/x`, then `a.b`).
  *
  * Skipped with a warning, as the AWS CLI does: broken symlinks, sockets/FIFOs/devices, names that
  * are not UTF-8, unreadable folders, and (tempcreds only) symlink loops.

@@ -3,17 +3,23 @@ import { usageError } from '../errors.js';
 
 /** A folder on this machine. `root` is absolute. */
 export interface LocalLocation {
+  /** Tells it from an {@link S3Location}. */
   kind: 'local';
+  /** The folder, absolute. */
   root: string;
 }
 
 /** Everything under `s3://bucket/prefix`. `prefix` is empty or ends with `/`. */
 export interface S3Location {
+  /** Tells it from a {@link LocalLocation}. */
   kind: 's3';
+  /** The bucket's name. */
   bucket: string;
+  /** The key prefix the sync is under: `''`, or `dir/` (with its slash). */
   prefix: string;
 }
 
+/** One end of a sync: a local folder or an S3 prefix. */
 export type SyncLocation = LocalLocation | S3Location;
 
 /** Bucket names, leniently: legacy us-east-1 buckets may have capitals and underscores. S3 judges the rest. */

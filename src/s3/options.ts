@@ -49,6 +49,7 @@ export interface SyncRuntime {
   client: S3Client;
   /** Stops the sync: nothing new starts, transfers under way are cut and multipart uploads aborted. */
   signal?: AbortSignal;
+  /** Progress, warnings and failures as they happen (the library never prints). */
   onEvent?: (event: SyncEvent) => void;
   /**
    * How many requests are in flight (default: `fixedConcurrency(concurrency)` when it is set,
@@ -68,6 +69,7 @@ export interface SyncRuntime {
   uploadJournalDir?: string;
 }
 
+/** Everything {@link sync} takes besides its two ends: the settings and the runtime. */
 export interface SyncOptions extends SyncSettings, SyncRuntime {}
 
 /**

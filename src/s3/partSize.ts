@@ -2,10 +2,14 @@ import { usageError } from '../errors.js';
 
 /** S3's multipart limits and the AWS CLI's defaults. */
 export const MiB = 1024 * 1024;
+/** S3's smallest part (every part but the last): 5 MiB. */
 export const MIN_PART_SIZE = 5 * MiB;
 export const MAX_PART_SIZE = 5 * 1024 * MiB;
+/** S3's most parts in one multipart upload: 10,000. */
 export const MAX_PARTS = 10_000;
+/** Files of at least this many bytes are uploaded in parts (the AWS CLI's 8 MiB). */
 export const DEFAULT_MULTIPART_THRESHOLD = 8 * MiB;
+/** The part size asked for by default (the AWS CLI's 8 MiB), grown for files of more than 10,000 parts. */
 export const DEFAULT_MULTIPART_CHUNKSIZE = 8 * MiB;
 
 /**

@@ -22,8 +22,11 @@ export type SyncAction =
 /** How two files of the same key are compared (the AWS CLI's sync strategies, plus `checksum`). */
 export type CompareMode = 'size-and-time' | 'size-only' | 'exact-timestamps' | 'checksum';
 
+/** How {@link syncPlan} decides. */
 export interface SyncPlanOptions {
+  /** Which way the files go: the AWS CLI's rules for a newer or older file differ by direction. */
   direction: Direction;
+  /** How same-key files are compared (default `size-and-time`, as `aws s3 sync`). */
   compare?: CompareMode;
   /** Remove target keys the source lacks. */
   delete?: boolean;

@@ -17,17 +17,27 @@ import type { CompareMode } from './plan.js';
  * the network yet.
  */
 export interface SyncRequest {
+  /** `upload` (local to S3) or `download` (S3 to local). */
   readonly direction: Direction;
+  /** The local end, its folder absolute. */
   readonly local: LocalLocation;
+  /** The S3 end. */
   readonly s3: S3Location;
+  /** How same-key files are compared, from `sizeOnly`, `exactTimestamps` and `checksum`. */
   readonly compare: CompareMode;
+  /** Remove destination files the source lacks. */
   readonly delete: boolean;
+  /** `--exclude`/`--include` rules in command-line order; empty when none. */
   readonly filters: readonly FilterRule[];
+  /** Decide and report everything, change nothing. */
   readonly dryrun: boolean;
   /** Pinned by the caller; undefined: it fits the link (see `linkConcurrency`). */
   readonly concurrency: number | undefined;
+  /** Files of at least this many bytes go in parts (default 8 MiB). */
   readonly multipartThreshold: number;
+  /** Part size in bytes asked for (default 8 MiB, at least 5 MiB). */
   readonly multipartChunksize: number;
+  /** Follow symlinks in the local folder (default true). */
   readonly followSymlinks: boolean;
 }
 

@@ -10,10 +10,13 @@ export interface SsoSettings {
   profile: string;
   /** `sso_session`: the token is the session's (refreshable); undefined for the legacy form. */
   sessionName?: string;
+  /** `sso_start_url`: the AWS access portal (`https://d-1234567890.awsapps.com/start`). */
   startUrl: string;
   /** The Identity Center region (`sso_region`): where the portal and SSO-OIDC are called. */
   ssoRegion: string;
+  /** `sso_account_id`: the account of the role. */
   accountId: string;
+  /** `sso_role_name`: the permission set's role in that account. */
   roleName: string;
 }
 
