@@ -64,8 +64,20 @@ export interface UndeliveredRecord<Ref> {
   errorMessage?: string;
 }
 
+/** The PutRecordBatch calls of a run, counted the same way by the engine and by `putRecords`. */
+export interface CallCounts {
+  /** PutRecordBatch calls made, retries included. */
+  calls: number;
+  /** Calls that repeated records of an earlier call (whole calls or their failed entries). */
+  retries: number;
+  /** Records those calls sent again (only the failed entries of a partly failed call; a whole call's records otherwise). */
+  resent: number;
+  /** Records sent again after the answer to their call was lost (at-least-once: each may be in the stream twice). */
+  retriedAfterUnknown: number;
+}
+
 /** The engine's counters; `onProgress` gets a copy after every call and every record given up. */
-export interface DeliveryStats {
+export interface DeliveryStats extends CallCounts {
   /** Records taken from the source, and their bytes. */
   records: number;
   /** Bytes of the records taken. */
@@ -80,14 +92,6 @@ export interface DeliveryStats {
   unknown: number;
   /** Records given up as not sent. */
   notSent: number;
-  /** PutRecordBatch calls made, and how many repeated an earlier call's records (whole or failed entries). */
-  calls: number;
-  /** Calls that repeated records of an earlier call. */
-  retries: number;
-  /** Records those calls sent again (only the failed entries of a partly failed call; a whole call's records otherwise). */
-  resent: number;
-  /** Records sent again after the answer to their call was lost: each may be in the stream twice. */
-  retriedAfterUnknown: number;
 }
 
 /** The caller's answer to a refusal of the call itself. */

@@ -9,6 +9,7 @@ export { deliverBatches } from './delivery.js';
 export type {
   Batches,
   BatchSource,
+  CallCounts,
   DeliveredRecords,
   DeliveryBatch,
   DeliveryOptions,

@@ -5,6 +5,7 @@ import { firehoseSender } from './client.js';
 import { fixedConcurrency } from '../aws/concurrency.js';
 import {
   deliverBatches,
+  type CallCounts,
   type DeliveryResult,
   type DeliveryStats,
   type UndeliveredRecord,
@@ -16,7 +17,7 @@ import type { BackoffPolicy } from './retry.js';
 import { putSettings, type PutSettings } from './settings.js';
 
 /** Counters of a run so far; `onProgress` gets a fresh copy after every call. */
-export interface PutProgress {
+export interface PutProgress extends CallCounts {
   /** Records taken from the input so far, and their bytes (as sent). */
   records: number;
   /** Bytes of the records taken. */
@@ -31,14 +32,6 @@ export interface PutProgress {
   unknown: number;
   /** Records not delivered because the run was stopped: never sent, or not retried. They did not arrive. */
   notSent: number;
-  /** PutRecordBatch calls made, and how many of them were retries (whole calls or failed entries). */
-  calls: number;
-  /** Calls that repeated records of an earlier call. */
-  retries: number;
-  /** Records those calls sent again (only the failed entries of a partly failed call; a whole call's records otherwise). */
-  resent: number;
-  /** Records sent again after the answer to their call was lost (at-least-once: each may be in the stream twice). */
-  retriedAfterUnknown: number;
 }
 
 /** Why a record was not delivered: it `failed` every attempt, its answer was lost (`unknown`), or the run stopped first (`notSent`). */
