@@ -16,7 +16,8 @@
  *   throttle  at 100 ms, the double throttles above a quota: every file and record arrives, and
  *             tempcreds' concurrency comes down (its --debug lines)
  *   moto      at RTT 0 on moto, this build's default against WAN_BASELINE's (another build's
- *             bin/tempcreds.cjs, e.g. main's), in turns
+ *             bin/tempcreds.cjs, e.g. main's), in turns: the small files up, the no-op, and
+ *             10,000 Firehose records
  * WAN_CASES picks cases (default all), WAN_RUNS rounds (default 3).
  * Run: npm run bench -- wan
  */
@@ -33,6 +34,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startAwsDouble } from '../test/support/wan/awsDouble.js';
 import { startLinkProxy, type LinkProxy } from '../test/support/wan/linkProxy.js';
@@ -274,13 +276,14 @@ async function throttle(small: string, records: { file: string }): Promise<void>
   }
 }
 
-async function moto(small: string): Promise<void> {
+async function moto(small: string, records: { file: string }): Promise<void> {
   if (!BASELINE) {
     say('  moto: set WAN_BASELINE=/path/to/main/bin/tempcreds.cjs to compare with another build');
     return;
   }
   const local = await startLocalAws({ enforce: false });
   const admin = new S3Client(local.adminClientConfig());
+  const firehoseClient = new FirehoseClient(local.adminClientConfig());
   try {
     await admin.send(new CreateBucketCommand({ Bucket: BUCKET }));
     const env = {
@@ -301,19 +304,47 @@ async function moto(small: string): Promise<void> {
         '--endpoint-url',
         local.endpoint,
       ]);
-    for (const phase of ['up', 'no-op']) {
+    const compare = async (what: string, run: (cli: string | undefined, round: number) => Promise<Run>) => {
       const runs = await inTurns([
-        ['tempcreds', (round) => sync(undefined, `s3://${BUCKET}/moto-tc-${round}/`)],
-        ['WAN_BASELINE', (round) => sync(BASELINE, `s3://${BUCKET}/moto-base-${round}/`)],
+        ['tempcreds', (round) => run(undefined, round)],
+        ['WAN_BASELINE', (round) => run(BASELINE, round)],
       ]);
       const [ours, theirs] = [range(runs.get('tempcreds')!), range(runs.get('WAN_BASELINE')!)];
       const ratio = ours.median / theirs.median;
       say(
-        `  moto, RTT 0, ${SMALL_FILES} x 4 KiB ${phase}: this build ${ours.text}, WAN_BASELINE ${theirs.text}: ${ratio.toFixed(3)}x (goal <= 1: ${ratio <= 1 ? 'met' : 'MISSED (see the ranges)'})`,
+        `  moto, RTT 0, ${what}: this build ${ours.text}, WAN_BASELINE ${theirs.text}: ${ratio.toFixed(3)}x (goal <= 1: ${ratio <= 1 ? 'met' : 'MISSED (see the ranges)'})`,
+      );
+    };
+    for (const phase of ['up', 'no-op']) {
+      await compare(`${SMALL_FILES} x 4 KiB ${phase}`, (cli, round) =>
+        sync(cli, `s3://${BUCKET}/moto-${cli ? 'base' : 'tc'}-${round}/`),
       );
     }
+    await firehoseClient.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: STREAM,
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: 'arn:aws:iam::123456789012:role/firehose_delivery_role',
+          BucketARN: `arn:aws:s3:::${BUCKET}`,
+          Prefix: 'firehose/',
+        },
+      }),
+    );
+    await compare(`${RECORDS.toLocaleString('en-US')} Firehose records`, (cli) =>
+      measure(env, undefined, process.execPath, [
+        cli ?? join(import.meta.dirname, '../bin/tempcreds.cjs'),
+        'firehose',
+        'put',
+        STREAM,
+        '--file',
+        records.file,
+        '--endpoint-url',
+        local.endpoint,
+      ]),
+    );
   } finally {
     admin.destroy();
+    firehoseClient.destroy();
     await local.stop();
   }
 }
@@ -344,7 +375,7 @@ try {
     if (CASES.includes('big')) await big(at);
   }
   if (CASES.includes('throttle')) await throttle(small, records);
-  if (CASES.includes('moto')) await moto(small);
+  if (CASES.includes('moto')) await moto(small, records);
   say(`load average at the end: ${execFileSync('cat', ['/proc/loadavg']).toString().trim()}`);
 } finally {
   await double.stop();

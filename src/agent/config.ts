@@ -37,8 +37,8 @@ export interface FlowConfig {
   flushIntervalMs: number;
   /** A record over Firehose's 1,000 KiB. */
   oversize: 'split' | 'deadLetter';
-  /** PutRecordBatch calls in flight. */
-  concurrency: number;
+  /** PutRecordBatch calls in flight, pinned; undefined: fitted to the link (`streamConcurrency`). */
+  concurrency?: number;
 }
 
 /** A folder to S3 (or back), run every `everyMs`, never overlapping itself. */
@@ -99,4 +99,3 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_REFUSAL_RETRY_MS = 60_000;
 export const DEFAULT_FLOW_FLUSH_INTERVAL_MS = 1000;
 export const DEFAULT_MULTILINE_MAX_WAIT_MS = 1000;
-export const DEFAULT_FLOW_CONCURRENCY = 4;

@@ -7,7 +7,6 @@ import { parseLocation } from '../s3/location.js';
 import { syncEnds } from '../s3/options.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
-  DEFAULT_FLOW_CONCURRENCY,
   DEFAULT_FLOW_FLUSH_INTERVAL_MS,
   DEFAULT_MULTILINE_MAX_WAIT_MS,
   DEFAULT_POLL_INTERVAL_MS,
@@ -159,7 +158,7 @@ function flowOf(c: Checker, raw: Raw, i: number): FlowConfig {
     appendNewline: (raw.appendNewline as boolean | undefined) ?? true,
     flushIntervalMs: duration(c, raw, 'flushInterval', path, DEFAULT_FLOW_FLUSH_INTERVAL_MS, 1, 15 * MINUTE),
     oversize: (raw.oversize as 'split' | 'deadLetter' | undefined) ?? 'deadLetter',
-    concurrency: (raw.concurrency as number | undefined) ?? DEFAULT_FLOW_CONCURRENCY,
+    concurrency: raw.concurrency as number | undefined,
   };
 }
 

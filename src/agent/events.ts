@@ -43,6 +43,8 @@ export type AgentEvent =
   | { type: 'sync.failed'; sync: string; message: string }
   /** A sync's requests in flight changed (it fits the link; `throttled`: S3 asked it to slow down). */
   | { type: 'sync.concurrency'; sync: string; from: number; to: number; reason: ConcurrencyReason }
+  /** A flow's calls in flight changed (it fits the link; `throttled`: Firehose asked it to slow down). */
+  | { type: 'flow.concurrency'; flow: string; from: number; to: number; reason: ConcurrencyReason }
   | { type: 'server.started'; url: string; tokenFile: string }
   | { type: 'http.started'; url: string };
 

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { fixedConcurrency, type ConcurrencyPolicy } from '../aws/concurrency.js';
+import type { ConcurrencyPolicy } from '../aws/concurrency.js';
+import { firehoseConcurrency } from '../firehose/concurrency.js';
 import { TempcredsError } from '../errors.js';
 import type { FlowConfig } from './config.js';
 import { deadLetterDir } from './deadLetter.js';
@@ -66,7 +67,9 @@ export class Flow {
     private readonly deps: FlowDeps,
   ) {
     this.now = deps.now ?? Date.now;
-    this.concurrency = fixedConcurrency(config.concurrency);
+    this.concurrency = firehoseConcurrency(config.concurrency, ({ from, to, reason }) =>
+      deps.onEvent({ type: 'flow.concurrency', flow: config.name, from, to, reason }),
+    );
     this.lastDeliveredMs = this.now();
     const firstStart = deps.spool.registerFlow(config.name);
     this.refusal = deps.spool.flowHealth(config.name).reason;

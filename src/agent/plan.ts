@@ -32,7 +32,7 @@ function flowLine(f: FlowConfig): string {
   const format =
     f.format.kind === 'lines' ? 'lines' : `multiline records starting at /${f.format.startPattern.source}/`;
   const matched = globFiles(f.files).length;
-  return `flow ${f.name}: ${f.files.join(', ')} (${matched} file${matched === 1 ? '' : 's'} now) -> Firehose ${f.deliveryStream}; ${format}, startAt ${f.startAt}, ${f.appendNewline ? 'a newline appended' : 'no newline appended'}, flushInterval ${formatInterval(f.flushIntervalMs)}, oversize ${f.oversize}, ${f.concurrency} calls in flight`;
+  return `flow ${f.name}: ${f.files.join(', ')} (${matched} file${matched === 1 ? '' : 's'} now) -> Firehose ${f.deliveryStream}; ${format}, startAt ${f.startAt}, ${f.appendNewline ? 'a newline appended' : 'no newline appended'}, flushInterval ${formatInterval(f.flushIntervalMs)}, oversize ${f.oversize}, ${f.concurrency === undefined ? 'calls in flight fitted to the link' : `${f.concurrency} calls in flight`}`;
 }
 
 function syncLine(s: SyncConfig): string {

@@ -19,6 +19,7 @@
  * - judges only windows that had the limit in use: when the work cannot fill it (a few files
  *   left, a memory bound), nothing is learned about a larger limit.
  */
+import type { ConcurrencyPolicy } from './concurrency.js';
 
 /** Why the limit moved. */
 export type ConcurrencyReason =
@@ -322,5 +323,29 @@ function blend(ref: Measurement, m: Measurement): Measurement {
     limit: m.limit,
     requestsPerSecond: (ref.requestsPerSecond + m.requestsPerSecond) / 2,
     unitsPerSecond: (ref.unitsPerSecond + m.unitsPerSecond) / 2,
+  };
+}
+
+/** {@link adaptivePolicy}'s settings: the controller's, and a byte budget. */
+export interface AdaptivePolicyOptions extends AdaptiveConcurrencyOptions {
+  /** The most bytes of tasks in flight at once (see {@link ConcurrencyPolicy.maxBytes}). */
+  maxBytes?: number;
+}
+
+/**
+ * An {@link AdaptiveConcurrency} as the policy a pool or the delivery engine asks: the limit is
+ * the controller's, each task started and settled (with its bytes) is measured, throttling
+ * brings it down. `s3 sync` (`linkConcurrency`) and the Firehose engine (`streamConcurrency`)
+ * differ only in their bounds.
+ */
+export function adaptivePolicy(options: AdaptivePolicyOptions): ConcurrencyPolicy {
+  const controller = new AdaptiveConcurrency(options);
+  return {
+    max: controller.max,
+    maxBytes: options.maxBytes,
+    current: () => controller.limit,
+    started: () => controller.started(),
+    settled: ({ bytes }) => controller.settled(bytes),
+    throttled: () => controller.throttled(),
   };
 }

@@ -3,6 +3,7 @@
  * the end the summary, what became of the records not delivered, and from which line the input
  * can be sent again. The library returns all of it (`PutResult`); this only words it.
  */
+import type { ConcurrencyChange } from '../aws/adaptiveConcurrency.js';
 import { TempcredsError } from '../errors.js';
 import { posixQuote } from '../credentials/shellQuote.js';
 import type { PutRequest, PutResult } from '../firehose/put.js';
@@ -12,7 +13,7 @@ import { formatCount } from '../firehose/limits.js';
 import type { CommandContext } from './context.js';
 import type { CliIo } from './io.js';
 import { INTERRUPTED_EXIT_CODE } from './interruptions.js';
-import { progressLine } from './progressLine.js';
+import { concurrencyLine, progressLine } from './progressLine.js';
 
 /** A one-line progress bar on stderr, redrawn at most ten times a second; only on a terminal. */
 export function progressBar(io: CliIo, total: number | undefined, now: () => number = Date.now) {
@@ -65,6 +66,11 @@ export function firehoseOutput(ctx: CommandContext, request: PutRequest) {
     progress(progress: PutProgress) {
       delivered = progress.delivered;
       bar?.update(progress);
+    },
+    /** `--debug`: each change of the batches in flight (bytes delivered are the units measured). */
+    concurrency: ({ unitsPerSecond, ...change }: ConcurrencyChange) => {
+      bar?.done();
+      ctx.log.debug(concurrencyLine({ ...change, bytesPerSecond: unitsPerSecond }));
     },
     onStop: () =>
       say('interrupted: no more input is read; sending what was read (interrupt again to stop at once).'),

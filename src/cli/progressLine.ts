@@ -56,3 +56,22 @@ export function humanBytes(bytes: number): string {
   }
   return unit === 0 ? `${bytes} Bytes` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
+
+/**
+ * `concurrency 32 -> 128: growing (410 requests/s, 1.6 MiB/s)`: a `--debug` line per change of
+ * the requests in flight, for `s3 sync` and `firehose put` alike (the benchmarks read them).
+ */
+export function concurrencyLine(change: {
+  from?: number;
+  to: number;
+  reason: string;
+  requestsPerSecond?: number;
+  bytesPerSecond?: number;
+}): string {
+  const measured =
+    change.requestsPerSecond === undefined || change.requestsPerSecond === 0
+      ? ''
+      : ` (${change.requestsPerSecond.toFixed(0)} requests/s, ${humanBytes(change.bytesPerSecond ?? 0)}/s)`;
+  const moved = change.from === undefined ? `${change.to}` : `${change.from} -> ${change.to}`;
+  return `concurrency ${moved}: ${change.reason}${measured}`;
+}

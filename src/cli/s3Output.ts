@@ -8,7 +8,7 @@ import type { SyncEvent, SyncSummary } from '../s3/events.js';
 import type { CommandContext } from './context.js';
 import { dieOfSigint, interruptions, type Interruptions } from './interruptions.js';
 import type { CliIo } from './io.js';
-import { humanBytes, progressLine, type ProgressLine } from './progressLine.js';
+import { concurrencyLine, humanBytes, progressLine, type ProgressLine } from './progressLine.js';
 
 /** A local path as the AWS CLI prints it: relative to the current folder, `./a` for a file in it. */
 export function displayPath(location: string, cwd: string): string {
@@ -52,19 +52,6 @@ export function cleanupLine(cleaned: { partial: number; uploads: number }): stri
     ...(cleaned.uploads > 0 ? [`aborted ${plural(cleaned.uploads, 'multipart upload')}`] : []),
   ];
   return parts.length > 0 ? `Cleaned up after an earlier interrupted run: ${parts.join(', ')}.` : undefined;
-}
-
-/**
- * `concurrency 32 -> 128: growing (410 requests/s, 1.6 MiB/s)`: a `--debug` line per change of
- * the requests in flight (the benchmarks read them).
- */
-export function concurrencyLine(event: Extract<SyncEvent, { type: 'concurrency' }>): string {
-  const measured =
-    event.requestsPerSecond === undefined || event.requestsPerSecond === 0
-      ? ''
-      : ` (${event.requestsPerSecond.toFixed(0)} requests/s, ${humanBytes(event.bytesPerSecond ?? 0)}/s)`;
-  const change = event.from === undefined ? `${event.to}` : `${event.from} -> ${event.to}`;
-  return `concurrency ${change}: ${event.reason}${measured}`;
 }
 
 /** Progress on a terminal: one line on stderr, redrawn at most ten times a second. */

@@ -2,6 +2,7 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { clientConfig, type AwsContext } from '../aws/clients.js';
 import { firehoseSdk } from '../aws/sdk.js';
 import type { PutRecordBatchSend } from './delivery.js';
+import { FIREHOSE_CONCURRENCY } from './limits.js';
 
 /** How long a connection may take to open, and a call to be answered. */
 export interface FirehoseTimeouts {
@@ -18,7 +19,8 @@ const TIMEOUTS: FirehoseTimeouts = { connectionTimeoutMs: 10_000, requestTimeout
  * the SDK's own retries off (`putRecords` retries, entry by entry, and would otherwise be
  * multiplied or hidden), and timeouts so a stalled connection or call fails and is retried. The
  * SDK only warns when a call outlasts `requestTimeout` unless told to throw: without that, a
- * server that stops answering holds a put forever.
+ * server that stops answering holds a put forever. Keep-alive sockets for as many calls as the
+ * engine may have in flight (the SDK's default of 50 would queue the rest for a socket).
  */
 export function createFirehoseClient(ctx: AwsContext, timeouts: FirehoseTimeouts = TIMEOUTS): FirehoseClient {
   return new (firehoseSdk().FirehoseClient)({
@@ -28,6 +30,8 @@ export function createFirehoseClient(ctx: AwsContext, timeouts: FirehoseTimeouts
       connectionTimeout: timeouts.connectionTimeoutMs,
       requestTimeout: timeouts.requestTimeoutMs,
       throwOnRequestTimeout: true,
+      httpAgent: { keepAlive: true, maxSockets: FIREHOSE_CONCURRENCY.max },
+      httpsAgent: { keepAlive: true, maxSockets: FIREHOSE_CONCURRENCY.max },
     },
   });
 }

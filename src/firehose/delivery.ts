@@ -194,8 +194,9 @@ export async function deliverBatches<Ref>(
         if (turn) run.turns.leave();
         break;
       }
-      run.take(batch);
-      const job = new BatchJob(run, batch, turn);
+      const bytes = run.take(batch);
+      if (turn) await run.turns.admit(bytes);
+      const job = new BatchJob(run, batch, turn, bytes);
       // A callback that throws (the caller cannot record outcomes): nothing more is sent, and the run rejects.
       const done = job.drive().then(
         () => undefined,
@@ -302,9 +303,12 @@ class DeliveryRun<Ref> {
     this.wake.abort();
   }
 
-  take(batch: DeliveryBatch<Ref>): void {
+  /** Counts a batch taken from the source; returns its bytes. */
+  take(batch: DeliveryBatch<Ref>): number {
+    const bytes = batch.records.reduce((sum, data) => sum + data.length, 0);
     this.stats.records += batch.records.length;
-    for (const data of batch.records) this.stats.bytes += data.length;
+    this.stats.bytes += bytes;
+    return bytes;
   }
 
   progress(): void {
@@ -321,40 +325,70 @@ class DeliveryRun<Ref> {
   private readonly onStop = () => this.wake.abort();
 }
 
-/** Batches under way, at most `policy.current()` at a time; first come, first served. */
+/**
+ * Batches under way: at most `policy.current()` at a time, and at most `policy.maxBytes` of them
+ * (a batch alone over it still goes, once the others are done). Only the run's loop waits here,
+ * one batch at a time, so first come is first served. The policy is told when each batch starts
+ * and settles, with the bytes it delivered: an adaptive one measures the link from that.
+ */
 class Turns {
   private busy = 0;
-  private readonly waiting: Array<() => void> = [];
+  private bytes = 0;
+  private wakeUp: (() => void) | undefined;
 
   constructor(private readonly policy: ConcurrencyPolicy) {}
 
+  /** Waits for a free turn. */
   async enter(): Promise<void> {
-    while (this.busy >= Math.max(1, this.policy.current())) {
-      await new Promise<void>((resume) => this.waiting.push(resume));
-    }
+    while (this.busy >= Math.max(1, this.policy.current())) await this.change();
     this.busy += 1;
   }
 
-  /** A batch is done (after `ms`, told to the policy), or a turn went unused. */
-  leave(ms?: number): void {
+  /** Waits until the batch's `bytes` fit beside those in flight, then starts it. */
+  async admit(bytes: number): Promise<void> {
+    const budget = this.policy.maxBytes ?? Infinity;
+    while (this.bytes > 0 && this.bytes + bytes > budget) await this.change();
+    this.bytes += bytes;
+    this.policy.started?.();
+  }
+
+  /** A turn went unused (no batch came). */
+  leave(): void {
     this.busy -= 1;
-    if (ms !== undefined) this.policy.settled?.({ ms });
-    // Wake as many as may start now (a woken one checks again, so waking one too many is harmless).
-    for (let free = this.policy.current() - this.busy; free > 0 && this.waiting.length > 0; free--) {
-      this.waiting.shift()!();
-    }
+    this.changed();
+  }
+
+  /** An admitted batch of `bytes` is done after `ms`, having delivered `delivered` bytes. */
+  done(bytes: number, sample: { ms: number; delivered: number }): void {
+    this.bytes -= bytes;
+    this.busy -= 1;
+    this.policy.settled?.({ ms: sample.ms, bytes: sample.delivered });
+    this.changed();
+  }
+
+  private change(): Promise<void> {
+    return new Promise<void>((resume) => (this.wakeUp = resume));
+  }
+
+  private changed(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
   }
 }
 
 /** One batch driven through its states (`batchSteps.ts`): one method per step, each returning the next state. */
 class BatchJob<Ref> {
   private state: BatchState;
+  private deliveredBytes = 0;
 
   constructor(
     private readonly run: DeliveryRun<Ref>,
     private readonly batch: DeliveryBatch<Ref>,
     /** It took a turn; without one the run had halted before it could be sent, and it is only reported. */
     private readonly turn: boolean,
+    /** Its records' bytes. */
+    private readonly bytes: number,
   ) {
     this.state = firstState(batch.records.length);
   }
@@ -365,7 +399,10 @@ class BatchJob<Ref> {
       if (!this.turn) this.state = afterWait(this.state, this.run.view());
       while (this.state.step.name !== 'done') this.state = await this.stepOnce();
     } finally {
-      if (this.turn) this.run.turns.leave(this.run.now() - started);
+      if (this.turn) {
+        const sample = { ms: this.run.now() - started, delivered: this.deliveredBytes };
+        this.run.turns.done(this.bytes, sample);
+      }
     }
   }
 
@@ -430,6 +467,7 @@ class BatchJob<Ref> {
     const bytes = records.reduce((sum, data) => sum + data.length, 0);
     stats.delivered += records.length;
     stats.deliveredBytes += bytes;
+    this.deliveredBytes += bytes;
     this.run.progress();
     if (records.length > 0 && options.onDelivered) {
       await options.onDelivered({ refs: positions.map((i) => this.batch.refs[i]!), records, bytes });

@@ -24,9 +24,11 @@ export { batchRecords } from './batches.js';
 export type { Batch, BatchTiming, Referenced } from './batches.js';
 export { parseFlushInterval, putSettings, resolveFlushInterval, resolveLimits } from './settings.js';
 export type { BatchLimits, PutSettings, PutSettingsInput, SettingNames } from './settings.js';
+export { firehoseConcurrency, streamConcurrency } from './concurrency.js';
 export {
-  DEFAULT_CONCURRENCY,
   DEFAULT_FLUSH_INTERVAL_MS,
+  FIREHOSE_BYTES_IN_FLIGHT,
+  FIREHOSE_CONCURRENCY,
   DEFAULT_MAX_ATTEMPTS,
   MAX_FLUSH_INTERVAL_MS,
   MAX_BATCH_BYTES,

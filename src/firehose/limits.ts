@@ -11,8 +11,21 @@ export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** Bytes per record, before base64: 1,000 KiB. */
 export const MAX_RECORD_BYTES = 1_000 * 1024;
 
-/** Batches in flight at once: enough to hide a call's latency, few enough to stay under a default stream quota. */
-export const DEFAULT_CONCURRENCY = 4;
+/**
+ * Batches in flight when the concurrency adapts to the link (no `--concurrency`): it starts at
+ * 32, so that a put of 10,000 records (20 calls) goes out in one round however far away the
+ * region is (measuring takes a round trip, and at 300 ms a round spent low is time lost), and
+ * may grow to 64, the most `--concurrency` takes. A stream quota it exceeds answers
+ * ServiceUnavailableException, and the limit comes down (`streamConcurrency`).
+ */
+export const FIREHOSE_CONCURRENCY = { initial: 32, max: 64 } as const;
+
+/**
+ * The most bytes of batches in flight at once: eight full calls of 4 MiB (memory: a batch is
+ * held until its call is answered). More than the bandwidth-delay product of 800 Mbit/s at
+ * 300 ms, so full batches fill such a link; small records never reach it.
+ */
+export const FIREHOSE_BYTES_IN_FLIGHT = 8 * MAX_BATCH_BYTES;
 
 /** Calls per batch, the first included, before its records count as failed. */
 export const DEFAULT_MAX_ATTEMPTS = 8;

@@ -5,6 +5,7 @@
  * can be sent again. The caller prints; this returns what happened.
  */
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
+import type { ConcurrencyChange } from '../aws/adaptiveConcurrency.js';
 import type { UndeliveredRecord } from './delivery.js';
 import { checkFailedFilePath, openFailedFile, type FailedFile } from './failedFile.js';
 import { runPut, withProgress, type PutProgress, type PutSummary } from './putRecords.js';
@@ -37,6 +38,8 @@ export interface PutDeps {
   onStart?: (source: Pick<RecordSource, 'total' | 'name'>) => void;
   /** The counters after every call. */
   onProgress?: (progress: PutProgress) => void;
+  /** Every change of the batches in flight, when they are fitted to the link (no `concurrency` pinned). */
+  onConcurrency?: (change: ConcurrencyChange) => void;
   /** With no failed-records file: how many records given up (refused or unknown) to keep, to show (default 3). */
   keepUndelivered?: number;
 }
@@ -113,6 +116,7 @@ async function send(
       stopSignal: deps.stopSignal,
       signal: deps.signal,
       onProgress: deps.onProgress,
+      onConcurrency: deps.onConcurrency,
       checked: true,
       onUndelivered: async (undelivered) => {
         for (const { ref } of undelivered) firstLineUndelivered = Math.min(ref, firstLineUndelivered ?? ref);

@@ -2,7 +2,8 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import { TempcredsError } from '../errors.js';
 import { startBatching, type BatchLimits, type Referenced } from './batches.js';
 import { firehoseSender } from './client.js';
-import { fixedConcurrency } from '../aws/concurrency.js';
+import type { ConcurrencyChange } from '../aws/adaptiveConcurrency.js';
+import { firehoseConcurrency } from './concurrency.js';
 import {
   deliverBatches,
   type CallCounts,
@@ -53,8 +54,10 @@ export interface PutSummary extends PutProgress {
 export interface PutRecordsOptions {
   /** A client made for this (e.g. with `clientConfig('firehose', ctx)`); give it `maxAttempts: 1` so retries are ours alone. */
   client: FirehoseClient;
-  /** Batches in flight at once (default 4). */
+  /** Pins the batches in flight at once, 1 to 64 (default: fitted to the link, from 32; see `streamConcurrency`). */
   concurrency?: number;
+  /** Told of every change of the batches in flight when they are fitted to the link (`--debug` prints them). */
+  onConcurrency?: (change: ConcurrencyChange) => void;
   /** Calls per batch, the first included, before its records count as failed (default 8). */
   maxAttempts?: number;
   /** Smaller batches than Firehose allows (tests; slow links). */
@@ -149,6 +152,7 @@ export interface PutHooks<Ref> extends Pick<
   | 'client'
   | 'backoff'
   | 'onProgress'
+  | 'onConcurrency'
   | 'refreshCredentials'
   | 'stopSignal'
   | 'signal'
@@ -197,7 +201,7 @@ export async function runPut<Ref>(
       deliveryStreamName,
       send: sender.send,
       refreshCredentials: hooks.refreshCredentials ?? sender.refreshCredentials,
-      concurrency: fixedConcurrency(settings.concurrency),
+      concurrency: firehoseConcurrency(settings.concurrency, hooks.onConcurrency),
       maxAttempts: settings.maxAttempts,
       backoff: hooks.backoff,
       pauseMs: settings.pauseMs,

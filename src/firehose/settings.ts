@@ -6,8 +6,8 @@
 import { parseSeconds } from '../credentials/duration.js';
 import { usageError } from '../errors.js';
 import {
-  DEFAULT_CONCURRENCY,
   DEFAULT_FLUSH_INTERVAL_MS,
+  FIREHOSE_CONCURRENCY,
   DEFAULT_MAX_ATTEMPTS,
   MAX_BATCH_BYTES,
   MAX_BATCH_RECORDS,
@@ -28,8 +28,8 @@ export interface BatchLimits {
 
 /** A put's settings, every one within its range: made by `putSettings`, accepted as it is. */
 export interface PutSettings {
-  /** Batches under way at once, 1 to 64. */
-  readonly concurrency: number;
+  /** Batches under way at once, 1 to 64; undefined: fitted to the link (`streamConcurrency`). */
+  readonly concurrency?: number;
   /** Calls per batch, the first included, before its failing records are given up; 1 to 100. */
   readonly maxAttempts: number;
   /** A partial batch goes out this long after its first record; 1 ms to a day. */
@@ -42,7 +42,7 @@ export interface PutSettings {
 
 /** Settings as given: numbers (library callers) or the text of a flag (the CLI), each optional. */
 export interface PutSettingsInput {
-  /** Default 4. */
+  /** Pins the batches under way at once, 1 to 64; default: fitted to the link, from 32 (`streamConcurrency`). */
   concurrency?: number | string;
   /** Default 8. */
   maxAttempts?: number | string;
@@ -123,11 +123,14 @@ export function parseFlushInterval(text: string, name = 'The flush interval'): n
 /** Checks every setting once; what is not given takes tempcreds' default. */
 export function putSettings(given: PutSettingsInput = {}, names: SettingNames = {}): PutSettings {
   return {
-    concurrency: wholeNumberIn(
-      given.concurrency,
-      { min: 1, max: 64, fallback: DEFAULT_CONCURRENCY },
-      names.concurrency ?? 'concurrency',
-    ),
+    concurrency:
+      given.concurrency === undefined
+        ? undefined
+        : wholeNumberIn(
+            given.concurrency,
+            { min: 1, max: FIREHOSE_CONCURRENCY.max, fallback: FIREHOSE_CONCURRENCY.max },
+            names.concurrency ?? 'concurrency',
+          ),
     maxAttempts: wholeNumberIn(
       given.maxAttempts,
       { min: 1, max: 100, fallback: DEFAULT_MAX_ATTEMPTS },

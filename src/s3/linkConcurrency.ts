@@ -1,4 +1,4 @@
-import { AdaptiveConcurrency, type ConcurrencyChange } from '../aws/adaptiveConcurrency.js';
+import { adaptivePolicy, type ConcurrencyChange } from '../aws/adaptiveConcurrency.js';
 import { MiB } from './partSize.js';
 import type { ConcurrencyPolicy } from './pool.js';
 
@@ -37,18 +37,11 @@ export interface LinkConcurrencyOptions {
  * and a byte budget that keeps memory flat however large the files.
  */
 export function linkConcurrency(options: LinkConcurrencyOptions = {}): ConcurrencyPolicy {
-  const controller = new AdaptiveConcurrency({
+  return adaptivePolicy({
     initial: options.initial ?? SYNC_CONCURRENCY.initial,
     max: options.max ?? SYNC_CONCURRENCY.max,
+    maxBytes: options.maxBytes ?? SYNC_BYTES_IN_FLIGHT,
     now: options.now,
     onChange: options.onChange,
   });
-  return {
-    max: controller.max,
-    maxBytes: options.maxBytes ?? SYNC_BYTES_IN_FLIGHT,
-    current: () => controller.limit,
-    started: () => controller.started(),
-    settled: ({ bytes }) => controller.settled(bytes),
-    throttled: () => controller.throttled(),
-  };
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { commander } from '../commander.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS } from '../../firehose/limits.js';
+import { DEFAULT_MAX_ATTEMPTS, FIREHOSE_CONCURRENCY } from '../../firehose/limits.js';
 import { action } from '../action.js';
 import {
   addRoleOptions,
@@ -47,6 +47,7 @@ async function firehosePut(
         signals.listen();
       },
       onProgress: out.progress,
+      onConcurrency: out.concurrency,
     });
     return out.report(result, signals.stop.aborted);
   } finally {
@@ -82,7 +83,10 @@ export const registerFirehose: RegisterCommand = (program: Command, io, setExitC
       '--flush-interval <duration>',
       'send a partial batch this long after its first record while input stays open: 500ms, 2s, 1m (default 1s)',
     )
-    .option('--concurrency <n>', `batches in flight at once (default ${DEFAULT_CONCURRENCY})`)
+    .option(
+      '--concurrency <n>',
+      `batches in flight at once, 1 to ${FIREHOSE_CONCURRENCY.max} (default: fitted to the link, from ${FIREHOSE_CONCURRENCY.initial})`,
+    )
     .option(
       '--max-attempts <n>',
       `calls per batch before its records count as failed (default ${DEFAULT_MAX_ATTEMPTS})`,

@@ -140,6 +140,9 @@ describe('agent delivery', () => {
     await new Promise((r) => setTimeout(r, 1000)); // a duplicate would come now
     expect(sorted(await world.deliveredLines())).toEqual(sorted(lines));
     expect(await t.metric('tempcreds_agent_records_retried_total')).toBeGreaterThan(0);
+    // The flow's calls in flight fit the link: Firehose's ServiceUnavailableException brought them down (logged).
+    const cuts = agent.events('flow.concurrency').filter((e) => e.reason === 'throttled');
+    expect(cuts[0]).toMatchObject({ flow: 'readings', from: 32, to: 22 });
     expect(await agent.stop()).toBe(0);
   }, 120_000);
 

@@ -4,11 +4,14 @@
  * call itself, stop and abort, and the concurrency seam. AWS's own behaviour is tested against moto.
  */
 import { describe, expect, it } from 'vitest';
+import type { ConcurrencyChange } from '../../../src/aws/adaptiveConcurrency.js';
 import { fixedConcurrency, type ConcurrencyPolicy } from '../../../src/aws/concurrency.js';
+import { streamConcurrency } from '../../../src/firehose/concurrency.js';
 import {
   deliverBatches,
   type DeliveryBatch,
   type DeliveryOptions,
+  type PutRecordBatchSend,
   type UndeliveredRecord,
 } from '../../../src/firehose/delivery.js';
 import { TempcredsError } from '../../../src/errors.js';
@@ -356,6 +359,91 @@ describe('deliverBatches', () => {
     const { options } = engine(firehose, { concurrency: fixedConcurrency(3) });
     await deliverBatches(batchesOf(['a'], ['b'], ['c'], ['d'], ['e'], ['f']), options);
     expect(firehose.maxInFlight).toBe(3);
+  });
+
+  it('a byte budget: at most maxBytes of batches in flight, and a batch alone over it still goes, alone', async () => {
+    const firehose = fakeFirehose([], accepted, 5);
+    const started: number[] = [];
+    const inFlightBytes: number[] = [];
+    let bytes = 0;
+    const policy: ConcurrencyPolicy = { max: 10, maxBytes: 10, current: () => 10 };
+    const { options } = engine(firehose, { concurrency: policy });
+    const send = options.send;
+    options.send = async (input, signal) => {
+      const size = input.Records.reduce((sum, r) => sum + r.Data.length, 0);
+      started.push(size);
+      bytes += size;
+      inFlightBytes.push(bytes);
+      try {
+        return await send(input, signal);
+      } finally {
+        bytes -= size;
+      }
+    };
+    const four = (c: string) => [c.repeat(4)];
+    const batches = batchesOf(four('a'), four('b'), four('c'), ['x'.repeat(15)], four('d'), four('e'));
+    const { stats } = await deliverBatches(batches, options);
+    expect(stats.delivered).toBe(6);
+    expect(Math.max(...inFlightBytes.filter((_, i) => started[i] !== 15))).toBe(8); // two of 4, never three
+    expect(inFlightBytes[started.indexOf(15)]).toBe(15); // alone
+  });
+
+  it('tells the policy when each batch starts and settles, with the bytes it delivered', async () => {
+    const firehose = fakeFirehose([
+      partly((r) => r === 'bb'),
+      refusedWith('ServiceUnavailableException', 503),
+    ]);
+    const events: string[] = [];
+    let inFlight = 0;
+    const policy: ConcurrencyPolicy = {
+      max: 1,
+      current: () => 1,
+      started: () => void events.push(`started ${++inFlight}`),
+      settled: ({ bytes }) => void events.push(`settled ${inFlight--} ${bytes}`),
+      throttled: () => void events.push('throttled'),
+    };
+    const { options } = engine(firehose, { concurrency: policy });
+    await deliverBatches(batchesOf(['a', 'bb'], ['ccc']), options);
+    expect(events).toEqual([
+      'started 1',
+      'throttled', // bb failed as ServiceUnavailableException: an entry throttled
+      'throttled', // its retry: the whole call
+      'settled 1 3', // a, then bb on the third call: 3 bytes
+      'started 1',
+      'settled 1 3',
+    ]);
+  });
+
+  it('streamConcurrency: grows while calls in flight deliver more, comes down when Firehose throttles, and every record arrives once', async () => {
+    const changes: ConcurrencyChange[] = [];
+    // A stream that takes at most 40 calls at once (each answered in 20 ms) and throttles the rest.
+    const inner = fakeFirehose([], accepted, 20);
+    let throttledCalls = 0;
+    const send: PutRecordBatchSend = async (input, signal) => {
+      if (inner.inFlight >= 40) {
+        throttledCalls++;
+        throw refusedWith('ServiceUnavailableException', 503)([]).error;
+      }
+      return inner.send(input, signal);
+    };
+    const records = Array.from({ length: 3000 }, (_, i) => `r${i}`);
+    const batches = Array.from({ length: 300 }, (_, i) => records.slice(i * 10, i * 10 + 10));
+    const { options } = engine(inner, {
+      send,
+      concurrency: streamConcurrency((change) => changes.push(change)),
+      maxAttempts: Infinity,
+      backoff: { baseMs: 1, capMs: 5 },
+      sleep: (ms) => new Promise((resume) => setTimeout(resume, ms)),
+    });
+    const { stats } = await deliverBatches(batchesOf(...batches), options);
+    expect(stats.delivered).toBe(3000);
+    expect(new Set(inner.arrived).size).toBe(3000);
+    expect(inner.arrived).toHaveLength(3000);
+    expect(changes[0]).toMatchObject({ from: 32, to: 64, reason: 'growing' });
+    expect(throttledCalls).toBeGreaterThan(0);
+    const cuts = changes.filter((c) => c.reason === 'throttled');
+    expect(cuts[0]).toMatchObject({ from: 64, to: 44 });
+    expect(inner.maxInFlight).toBeLessThanOrEqual(40);
   });
 
   it('a callback that throws halts the run and rejects it, once every batch has settled', async () => {

@@ -9,7 +9,7 @@ describe('firehose put flags', () => {
     const input = parse({ record: ['{"Data":"SGVsbG8gd29ybGQ="}'] });
     expect(input.source).toEqual({ kind: 'args', records: [Buffer.from('Hello world')] });
     expect(input).toMatchObject({
-      concurrency: 4,
+      concurrency: undefined,
       maxAttempts: 8,
       appendNewline: false,
       flushIntervalMs: 1000,

@@ -5,7 +5,7 @@ import { parseFlushInterval, putSettings, wholeNumberIn } from '../../../src/fir
 describe('putSettings', () => {
   it("fills in tempcreds' defaults and Firehose's limits", () => {
     expect(putSettings()).toEqual({
-      concurrency: 4,
+      concurrency: undefined,
       maxAttempts: 8,
       flushIntervalMs: 1000,
       limits: { maxRecords: 500, maxBytes: 4 * 1024 * 1024, maxRecordBytes: 1_024_000 },
