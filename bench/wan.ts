@@ -13,6 +13,8 @@
  *             share of the link's bandwidth reached (whole command, and on the link, first to last byte)
  *   firehose  10,000 records: `tempcreds firehose put` (fitted, and WAN_FIREHOSE_FIXED) against
  *             20 `aws firehose put-record-batch` calls of 500
+ *   many      the no-op sync of WAN_MANY_FILES (100,000) files of 64 bytes in 100 folders, the same
+ *             keys already in the double: time and peak RSS, tempcreds against `aws s3 sync`
  *   throttle  at 100 ms, the double throttles above a quota: every file and record arrives, and
  *             tempcreds' concurrency comes down (its --debug lines)
  *   moto      at RTT 0 on moto, this build's default against WAN_BASELINE's (another build's
@@ -39,7 +41,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startAwsDouble } from '../test/support/wan/awsDouble.js';
 import { startLinkProxy, type LinkProxy } from '../test/support/wan/linkProxy.js';
 import { startLocalAws } from '../test/support/localAws.js';
-import { makeTempHome } from '../test/support/cli.js';
+import { CLI, makeTempHome } from '../test/support/cli.js';
 import { awsCliV2 } from './timing.js';
 import {
   awsFirehose,
@@ -49,6 +51,7 @@ import {
   rcloneCopy,
   tempcredsFirehose,
   tempcredsSync,
+  withPeakRss,
   type Run,
   type Tools,
 } from './wanTools.support.js';
@@ -60,7 +63,8 @@ const LINKS = list(process.env.WAN_LINKS ?? process.env.WAN_RTTS, '0,20,100,300,
   return { rtt: rtt!, mbit, name: mbit ? `RTT ${rtt} ms, ${mbit} Mbit/s` : `RTT ${rtt} ms` };
 });
 type Link = (typeof LINKS)[number];
-const CASES = list(process.env.WAN_CASES, 'small,noop,big,firehose,throttle,moto');
+const CASES = list(process.env.WAN_CASES, 'small,noop,big,firehose,many,throttle,moto');
+const MANY_FILES = Number(process.env.WAN_MANY_FILES ?? 100_000);
 const RUNS = Number(process.env.WAN_RUNS ?? 3);
 const FIXED = list(process.env.WAN_FIXED, '8,32,128,256');
 const FIREHOSE_FIXED = list(process.env.WAN_FIREHOSE_FIXED, '4,16,64');
@@ -250,6 +254,70 @@ async function firehose(link: LinkProxy, records: { file: string; batches: strin
   say(`    records that arrived: ${double.stats.records[STREAM] ?? 0} of ${expected}`);
 }
 
+/**
+ * The no-op over many files: 100 folders of MANY_FILES / 100 files of 64 bytes, the same keys put
+ * straight into the double (newer than the files, same sizes), so each sync lists and compares
+ * everything and copies nothing. Peak RSS is what the issue bounds (200 MiB).
+ */
+async function many(link: LinkProxy): Promise<void> {
+  const root = join(work, 'many');
+  if (!existsSync(root)) {
+    const body = Buffer.alloc(64, 'm');
+    const perFolder = Math.ceil(MANY_FILES / 100);
+    for (let i = 0; i < MANY_FILES; i++) {
+      const folder = `f-${String(Math.floor(i / perFolder)).padStart(3, '0')}`;
+      const name = `r-${String(i).padStart(6, '0')}.dat`;
+      if (i % perFolder === 0) mkdirSync(join(root, folder), { recursive: true });
+      writeFileSync(join(root, folder, name), body);
+    }
+    await new Promise((later) => setTimeout(later, 1100)); // the keys' LastModified after every file's mtime
+    for (let i = 0; i < MANY_FILES; i++) {
+      const folder = `f-${String(Math.floor(i / perFolder)).padStart(3, '0')}`;
+      double.s3.seed(BUCKET, `many/${folder}/r-${String(i).padStart(6, '0')}.dat`, body);
+    }
+  }
+  const to = `s3://${BUCKET}/many/`;
+  double.resetStats();
+  const runs = await inTurns([
+    [
+      'tempcreds',
+      () =>
+        measure(
+          tools,
+          link,
+          ...withPeakRss(process.execPath, [CLI, 's3', 'sync', root, to, '--endpoint-url', link.endpoint]),
+        ),
+    ],
+    [
+      'aws s3 sync',
+      () =>
+        measure(
+          tools,
+          link,
+          ...withPeakRss(tools.aws, [
+            's3',
+            'sync',
+            root,
+            to,
+            '--no-progress',
+            '--endpoint-url',
+            link.endpoint,
+          ]),
+        ),
+    ],
+  ]);
+  const what = `no-op sync of ${MANY_FILES.toLocaleString('en-US')} files`;
+  report(what, runs);
+  for (const [name, r] of runs) {
+    const peak = Math.max(...r.map((x) => x.peakKiB ?? 0)) / 1024;
+    const verdict = name === 'tempcreds' ? ` (goal < 200 MiB: ${peak < 200 ? 'met' : 'MISSED'})` : '';
+    say(`    ${what}, ${name}: peak RSS ${peak.toFixed(0)} MiB${verdict}`);
+  }
+  const puts =
+    (double.stats.requests['s3:PutObject'] ?? 0) + (double.stats.requests['s3:CreateMultipartUpload'] ?? 0);
+  say(`    uploads during the no-ops: ${puts} (expected 0)`);
+}
+
 async function throttle(small: string, records: { file: string }): Promise<void> {
   const link = await startLinkProxy({ target: double.endpoint, rttMs: 100 });
   try {
@@ -369,6 +437,7 @@ try {
     try {
       await smallAndNoop(at, link, small);
       if (CASES.includes('firehose')) await firehose(link, records);
+      if (CASES.includes('many')) await many(link);
     } finally {
       await link.stop();
     }

@@ -24,7 +24,17 @@ export interface Run {
   limits: number[];
   /** Of those, the changes for throttling. */
   throttledChanges: number;
+  /** Peak RSS in KiB, for a command run through {@link withPeakRss}. */
+  peakKiB?: number;
 }
+
+const PEAK = 'peak-rss-kib';
+
+/** `command args` under GNU time, which prints the peak RSS that `measure` reads (of the largest process). */
+export const withPeakRss = (command: string, args: string[]): [string, string[]] => [
+  '/usr/bin/time',
+  ['-f', `${PEAK} %M`, command, ...args],
+];
 
 export interface Tools {
   env: NodeJS.ProcessEnv;
@@ -63,6 +73,7 @@ export async function measure(
     upMs: stats?.firstUpAt !== undefined ? stats.lastUpAt! - stats.firstUpAt : 0,
     limits: lines.map((m) => Number(m[1])),
     throttledChanges: lines.filter((m) => m[2] === 'throttled').length,
+    peakKiB: Number(new RegExp(`${PEAK} (\\d+)`).exec(stderr)?.[1]) || undefined,
   };
 }
 

@@ -167,6 +167,20 @@ export class S3Double {
     return this.buckets.get(bucket) ?? new Map();
   }
 
+  /** Stores an object as if it had been uploaded now (benchmarks: a bucket of 100,000 keys at once). */
+  seed(bucket: string, key: string, body: Buffer): void {
+    const objects = this.buckets.get(bucket);
+    if (!objects) throw new Error(`The double has no bucket ${bucket}.`);
+    this.store(bucket, key, objects, {
+      size: body.length,
+      etag: createHash('md5').update(body).digest('hex'),
+      lastModified: new Date(),
+      contentType: 'binary/octet-stream',
+      metadata: {},
+      body,
+    });
+  }
+
   /** The action a request is, as S3 names it. */
   action(req: IncomingMessage, url: URL): string {
     const { bucket, key } = this.target(url);
