@@ -476,7 +476,7 @@ export class S3Double {
     const text = (await digest(req)).body?.toString('utf8') ?? '';
     const listed = [...text.matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map((m) => ({
       number: Number(/<PartNumber>(\d+)<\/PartNumber>/.exec(m[1]!)?.[1]),
-      etag: (/<ETag>([^<]*)<\/ETag>/.exec(m[1]!)?.[1] ?? '').replace(/&quot;|"/g, ''),
+      etag: (/<ETag>([^<]*)<\/ETag>/.exec(m[1]!)?.[1] ?? '').replace(/&quot;|&#34;|"/g, ''), // Go's XML encoder (rclone) writes &#34;
     }));
     const digests: Buffer[] = [];
     const sizes: number[] = [];
