@@ -3,6 +3,7 @@
 // writes what it saw to $BROWSER_RECORD (outside the HOME under test).
 //   node browser.mjs URL
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 
 const [url] = process.argv.slice(2);
 const record = { argv: process.argv.slice(2), hops: [], cmdline: {} };
@@ -45,7 +46,21 @@ if (signin) {
   record.cmdline = { signinUrl: found[signin], signinToken: found[token] ?? [], localUrl: found[url], read };
   if (new URL(signin).hostname === '127.0.0.1') record.hops.push(await hop(signin));
 }
-record.hops.push(await hop(url)); // once more: the one-shot link must be gone
+/**
+ * `url` again on a connection of its own: fetch would reuse the first hop's keep-alive socket,
+ * which the server closing races with (ECONNRESET or a new connection, refused, by luck).
+ */
+function hopAgain(target) {
+  return new Promise((done) => {
+    const req = get(target, { agent: false }, (res) => {
+      res.resume();
+      done({ url: target, status: res.statusCode, location: res.headers.location ?? null });
+    });
+    req.on('error', (err) => done({ url: target, error: err.code ?? String(err) }));
+  });
+}
+
+record.hops.push(await hopAgain(url)); // once more: the one-shot link must be gone
 // Whole or not at all: the test waits for the file (tempcreds does not wait for its browser).
 writeFileSync(`${process.env.BROWSER_RECORD}.tmp`, JSON.stringify(record, null, 2));
 renameSync(`${process.env.BROWSER_RECORD}.tmp`, process.env.BROWSER_RECORD);
