@@ -52,10 +52,10 @@ const lines = (text: string, key: string) =>
 
 describe('systemdUnit', () => {
   it('starts node with the agent flags before the script', () => {
-    expect(AGENT_NODE_FLAGS).toEqual(['--max-semi-space-size=4']);
+    expect(AGENT_NODE_FLAGS).toEqual(['--max-semi-space-size=8']);
     const unit = systemdUnit(config(), { command: [NODE, ...AGENT_NODE_FLAGS, CLI], environment: {} });
     expect(lines(unit, 'ExecStart')).toEqual([
-      '/usr/bin/node --max-semi-space-size=4 /opt/tempcreds/bin/tempcreds.cjs agent run --config /etc/tempcreds/agent.yaml',
+      '/usr/bin/node --max-semi-space-size=8 /opt/tempcreds/bin/tempcreds.cjs agent run --config /etc/tempcreds/agent.yaml',
     ]);
   });
 
@@ -65,7 +65,7 @@ describe('systemdUnit', () => {
       environment: { AWS_CONFIG_FILE: '/home/me/aws files/config', AWS_SHARED_CREDENTIALS_FILE: '/c' },
     });
     expect(lines(unit, 'ExecStart')).toEqual([
-      '/usr/bin/node --max-semi-space-size=4 "/opt/temp creds/bin/tempcreds.cjs" agent run --config "/etc/temp creds/agent \\"main\\".yaml"',
+      '/usr/bin/node --max-semi-space-size=8 "/opt/temp creds/bin/tempcreds.cjs" agent run --config "/etc/temp creds/agent \\"main\\".yaml"',
     ]);
     expect(lines(unit, 'Environment')).toEqual([
       '"AWS_CONFIG_FILE=/home/me/aws files/config"',
