@@ -6,6 +6,9 @@
  *  2. moto (through a pass-through that times the answers): the same;
  *  3. the stub at 1,000 lines/s: latency from append to acceptance (p50/p99), and the agent's RSS
  *     sampled every second (AGENT_BENCH_MINUTES, default 1; the issue's figure is a 10-minute run).
+ * The agent runs with AGENT_NODE_FLAGS (the flags the systemd unit and the README's recipes give
+ * it; AGENT_BENCH_NODE_FLAGS="..." to try others, "" for none); the stub's throughput is also
+ * measured without them, in the same run, for comparison.
  * Targets: >= 20,000 records/s against the stub; p99 <= flushInterval + 1 s; RSS growth < 10 MiB.
  * Run: npm run bench -- agent
  */
@@ -17,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { AGENT_NODE_FLAGS } from '../src/agent/nodeFlags.js';
 import { CLI } from '../test/support/cli.js';
 import { freePort, startLocalAws } from '../test/support/localAws.js';
 
@@ -25,6 +29,11 @@ const THROUGHPUT_LINES = Number(process.env.AGENT_BENCH_LINES ?? 300_000);
 const MOTO_LINES = Number(process.env.AGENT_BENCH_MOTO_LINES ?? 50_000);
 const MINUTES = Number(process.env.AGENT_BENCH_MINUTES ?? 1);
 const FLUSH_MS = 1000;
+const NODE_FLAGS =
+  process.env.AGENT_BENCH_NODE_FLAGS === undefined
+    ? [...AGENT_NODE_FLAGS]
+    : process.env.AGENT_BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
+const flagsName = (flags: readonly string[]) => (flags.length ? flags.join(' ') : 'no node flags');
 
 /** Where accepted records are counted: each line carries `seq appendedAtMs`. */
 interface Acceptance {
@@ -112,6 +121,7 @@ async function startAgent(
   dir: string,
   endpoint: string,
   env: NodeJS.ProcessEnv,
+  nodeFlags: readonly string[],
   httpPort?: number,
 ): Promise<Agent> {
   const config = join(dir, 'agent.yaml');
@@ -128,7 +138,7 @@ async function startAgent(
       '',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [CLI, 'agent', 'run', '--config', config], {
+  const child = spawn(process.execPath, [...nodeFlags, CLI, 'agent', 'run', '--config', config], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -179,11 +189,12 @@ async function throughput(
   seen: Acceptance,
   lines: number,
   keys: { accessKeyId: string; secretAccessKey: string },
+  nodeFlags = NODE_FLAGS,
 ) {
   const { dir, env } = workspace(keys);
   const file = join(dir, 'logs', 'bench.log');
   emptyDir(join(dir, 'logs'));
-  const agent = await startAgent(dir, endpoint, env);
+  const agent = await startAgent(dir, endpoint, env, nodeFlags);
   const before = usage(agent.child.pid!);
   const started = Date.now();
   for (let seq = 0; seq < lines; seq += 1000) {
@@ -201,7 +212,7 @@ async function throughput(
   await agent.stop();
   rmSync(dir, { recursive: true, force: true });
   console.log(
-    `${name}: ${lines.toLocaleString('en-US')} records in ${seconds.toFixed(1)} s (appending took ${((appended - started) / 1000).toFixed(1)} s) -> ${Math.round(lines / seconds).toLocaleString('en-US')} records/s; agent CPU ${cpu.toFixed(1)} s (${((cpu / seconds) * 100).toFixed(0)}% of a core), ${((cpu / lines) * 1000 * 1000).toFixed(1)} ms per 1,000 records`,
+    `${name} (${flagsName(nodeFlags)}): ${lines.toLocaleString('en-US')} records in ${seconds.toFixed(1)} s (appending took ${((appended - started) / 1000).toFixed(1)} s) -> ${Math.round(lines / seconds).toLocaleString('en-US')} records/s; agent CPU ${cpu.toFixed(1)} s (${((cpu / seconds) * 100).toFixed(0)}% of a core), ${((cpu / lines) * 1000 * 1000).toFixed(1)} ms per 1,000 records`,
   );
   return lines / seconds;
 }
@@ -224,13 +235,14 @@ async function steady(
   const file = join(dir, 'logs', 'bench.log');
   emptyDir(join(dir, 'logs'));
   const port = await freePort();
-  const agent = await startAgent(dir, endpoint, env, port);
+  const agent = await startAgent(dir, endpoint, env, NODE_FLAGS, port);
   const rss: number[] = [];
   const heap = async () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const mib = (name: string) =>
       (Number(new RegExp(`^tempcreds_agent_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1024 / 1024).toFixed(1);
-    return `heap used ${mib('nodejs_heap_size_used_bytes')} of ${mib('nodejs_heap_size_total_bytes')} MiB, external ${mib('nodejs_external_memory_bytes')} MiB`;
+    const space = (name: string) => mib(`nodejs_heap_space_size_total_bytes\\{space="${name}"\\}`);
+    return `heap used ${mib('nodejs_heap_size_used_bytes')} of ${mib('nodejs_heap_size_total_bytes')} MiB (new space ${space('new')}, old space ${space('old')}), external ${mib('nodejs_external_memory_bytes')} MiB`;
   };
   const sampler = setInterval(() => {
     rss.push(usage(agent.child.pid!).rssMiB);
@@ -264,21 +276,28 @@ async function steady(
   const growth = warm[warm.length - 1]! - warm[0]!;
   const settled = rss.length > 120 ? rss[rss.length - 1]! - rss[59]! : undefined;
   console.log(
-    `1,000 lines/s for ${MINUTES} min (${seq.toLocaleString('en-US')} records, flushInterval ${FLUSH_MS} ms): latency append -> accepted p50 ${p50} ms, p99 ${p99} ms, max ${sorted[sorted.length - 1]} ms (target p99 <= ${FLUSH_MS + 1000} ms: ${p99 <= FLUSH_MS + 1000 ? 'met' : 'MISSED'}); CPU ${((cpu / seq) * 1000 * 1000).toFixed(1)} ms per 1,000 records`,
+    `1,000 lines/s for ${MINUTES} min (${flagsName(NODE_FLAGS)}, ${seq.toLocaleString('en-US')} records, flushInterval ${FLUSH_MS} ms): latency append -> accepted p50 ${p50} ms, p99 ${p99} ms, max ${sorted[sorted.length - 1]} ms (target p99 <= ${FLUSH_MS + 1000} ms: ${p99 <= FLUSH_MS + 1000 ? 'met' : 'MISSED'}); CPU ${((cpu / seq) * 1000 * 1000).toFixed(1)} ms per 1,000 records`,
   );
   console.log(
-    `RSS: ${rss[0]?.toFixed(0)} MiB at 1 s, ${warm[0]?.toFixed(0)} MiB at 10 s, ${Math.max(...rss).toFixed(0)} MiB peak, ${rss[rss.length - 1]?.toFixed(0)} MiB at the end: growth from 10 s ${growth.toFixed(1)} MiB (target < 10 MiB: ${growth < 10 ? 'met' : 'MISSED'})${settled === undefined ? '' : `, from 60 s ${settled.toFixed(1)} MiB (${settled < 10 ? 'met' : 'MISSED'})`}`,
+    `RSS: ${rss[0]?.toFixed(0)} MiB at 1 s, ${warm[0]?.toFixed(0)} MiB at 10 s, ${rss[59] === undefined ? '' : `${rss[59].toFixed(0)} MiB at 60 s, `}${Math.max(...rss).toFixed(0)} MiB peak, ${rss[rss.length - 1]?.toFixed(0)} MiB at the end: growth from 10 s ${growth.toFixed(1)} MiB (target < 10 MiB: ${growth < 10 ? 'met' : 'MISSED'})${settled === undefined ? '' : `, from 60 s ${settled.toFixed(1)} MiB (${settled < 10 ? 'met' : 'MISSED'})`}`,
   );
 }
 
 const stubKeys = { accessKeyId: 'AKIDBENCHSTUB', secretAccessKey: 'stub-secret' };
 const fresh = (): Acceptance => ({ accepted: 0, latencies: [], lastAt: 0 });
 
+console.log(
+  `The agent runs as: ${['node', ...NODE_FLAGS, 'bin/tempcreds.cjs agent run --config F'].join(' ')}`,
+);
 let seen = fresh();
 const stub = await startStub(() => seen);
 try {
   const rate = await throughput('stub', stub.endpoint, seen, THROUGHPUT_LINES, stubKeys);
   console.log(`target >= 20,000 records/s against the stub: ${rate >= 20_000 ? 'met' : 'MISSED'}`);
+  if (NODE_FLAGS.length) {
+    seen = fresh();
+    await throughput('stub', stub.endpoint, seen, THROUGHPUT_LINES, stubKeys, []);
+  }
 
   const local = await startLocalAws({ region: 'us-east-1', enforce: false });
   try {

@@ -12,4 +12,5 @@ export type { AgentFigures, FlowFigures, SyncFigures } from './figures.js';
 export type { FlowCounter, FlowSpoolStats, SyncRun } from './spool.js';
 export { describePlan } from './plan.js';
 export { systemdUnit, type UnitOptions } from './systemdUnit.js';
+export { AGENT_NODE_FLAGS } from './nodeFlags.js';
 export { defaultStateDir } from './stateDir.js';

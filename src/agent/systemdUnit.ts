@@ -4,7 +4,10 @@ import { picomatch } from './deps.js';
 
 /** How the unit starts the CLI, as whom, with which environment. */
 export interface UnitOptions {
-  /** The program and arguments that start the CLI: `[node, /abs/bin/tempcreds.cjs]`. */
+  /**
+   * The program and arguments that start the CLI: `[node, ...AGENT_NODE_FLAGS, /abs/bin/tempcreds.cjs]`
+   * (see {@link AGENT_NODE_FLAGS}).
+   */
   command: string[];
   /** `User=` when not root. */
   user?: string;

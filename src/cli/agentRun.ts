@@ -4,6 +4,7 @@ import { usageError } from '../errors.js';
 import type { AgentConfigError } from '../agent/configError.js';
 import type { CommandContext } from './context.js';
 import { agentLogger } from './agentLog.js';
+import { AGENT_NODE_FLAGS } from '../agent/nodeFlags.js';
 
 /**
  * The bodies of `tempcreds agent run|check|status|systemd-unit`: flags to input, one library call,
@@ -119,7 +120,7 @@ export function unit(ctx: CommandContext, flags: ConfigFlag): Promise<number> {
     const uid = process.getuid?.();
     ctx.io.stdout.write(
       systemdUnit(config, {
-        command: [process.execPath, realpathSync(process.argv[1] ?? 'tempcreds')],
+        command: [process.execPath, ...AGENT_NODE_FLAGS, realpathSync(process.argv[1] ?? 'tempcreds')],
         user: uid !== undefined && uid !== 0 ? userInfo().username : undefined,
         environment: {
           AWS_CONFIG_FILE: ctx.files.configFile,

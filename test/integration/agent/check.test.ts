@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_NODE_FLAGS } from '../../../src/agent/nodeFlags.js';
 import { makeTempHome, runCli, type TempHome } from '../../support/cli.js';
 
 let home: TempHome;
@@ -315,9 +316,21 @@ describe('agent systemd-unit', () => {
       expect(unit).toContain(line);
     }
     expect(unit).toMatch(new RegExp(`^ReadWritePaths=-${dir}/state -${dir}/logs -${dir}/out$`, 'm'));
-    expect(unit).toMatch(
-      new RegExp(`^ExecStart=${process.execPath} \\S+/bin/tempcreds\\.cjs agent run --config ${file}$`, 'm'),
-    );
+    const execStart = new RegExp(
+      `^ExecStart=(${process.execPath} ${AGENT_NODE_FLAGS.join(' ')} \\S+/bin/tempcreds\\.cjs) agent run --config ${file}$`,
+      'm',
+    ).exec(unit);
+    expect(execStart).not.toBeNull();
+    // The line as systemd runs it (with check for run: no AWS here): node takes the flags.
+    const [node, ...args] = execStart![1]!.split(' ');
+    const started = spawnSync(node!, [...args, 'agent', 'check', '--config', file], {
+      env: home.env(),
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(started.stderr).toBe('');
+    expect(started.status).toBe(0);
+    expect(started.stdout).toContain('iot-data-collector');
     expect(unit).toContain(`Environment=AWS_CONFIG_FILE=${home.configFile}`);
     const unitFile = join(dir, 'tempcreds-agent.service');
     await writeFile(unitFile, unit);
